@@ -1,0 +1,58 @@
+package dev.hubmirror.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/** How the service talks to the HuggingFace Hub. */
+@ConfigMapping(prefix = "mirror.hub")
+public interface HubConfig {
+
+    /** Base URL of the Hub; env {@code HF_ENDPOINT} as huggingface_hub reads it. */
+    @WithDefault("${HF_ENDPOINT:https://huggingface.co}")
+    String endpoint();
+
+    /** Default Hub token for gated and private repos; env {@code HF_TOKEN}. Never logged. */
+    Optional<String> token();
+
+    /**
+     * Hosts an absolute redirect may point to, besides the Hub host itself. {@code *.example.com} matches any
+     * subdomain (not the apex).
+     */
+    @WithDefault("*.huggingface.co,*.hf.co,*.xethub.hf.co")
+    List<String> redirectAllowlist();
+
+    /** Time to establish a TCP/TLS connection. */
+    @WithDefault("10s")
+    Duration connectTimeout();
+
+    /** Longest silence while waiting for response headers or body bytes before the attempt is abandoned. */
+    @WithDefault("60s")
+    Duration idleTimeout();
+
+    /** Attempts per request (first try included) for 5xx, 429 and connection failures, and per cut download. */
+    @WithDefault("6")
+    int maxAttempts();
+
+    /** First backoff delay; doubles per attempt, with jitter, up to {@link #maxBackoff()}. */
+    @WithDefault("500ms")
+    Duration initialBackoff();
+
+    /** Upper bound of one backoff delay, and of a server-sent {@code Retry-After} we agree to honour. */
+    @WithDefault("60s")
+    Duration maxBackoff();
+
+    /** Most redirects followed for one request. */
+    @WithDefault("5")
+    int maxRedirects();
+
+    /** Most pooled HTTP connections per host. */
+    @WithDefault("32")
+    int maxConnectionsPerHost();
+
+    /** Entries per page requested when listing a tree (the Hub caps this itself). */
+    @WithDefault("1000")
+    int treePageSize();
+}

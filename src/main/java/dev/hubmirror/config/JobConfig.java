@@ -1,0 +1,26 @@
+package dev.hubmirror.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Job admission and concurrency. */
+@ConfigMapping(prefix = "mirror.jobs")
+public interface JobConfig {
+
+    /** Jobs running at once on this instance; further jobs wait QUEUED. */
+    @WithDefault("2")
+    int concurrency();
+
+    /** Jobs waiting in the queue before submissions are refused with 429. */
+    @WithDefault("1000")
+    int queueCapacity();
+
+    /** Repos one submission may name. */
+    @WithDefault("100")
+    int maxReposPerRequest();
+
+    /** How long finished jobs stay listed. */
+    @WithDefault("24h")
+    Duration retention();
+}

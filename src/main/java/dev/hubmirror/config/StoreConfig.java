@@ -1,0 +1,45 @@
+package dev.hubmirror.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.util.Optional;
+
+/** Where mirrored snapshots are written. */
+@ConfigMapping(prefix = "mirror.store")
+public interface StoreConfig {
+
+    /**
+     * The store URL: {@code s3://bucket/prefix}, {@code gs://bucket/prefix}, {@code file:///path} or a directory
+     * path. Env {@code MIRROR_STORE_URL}. Default: {@code ./data/hub-cache} under the working directory.
+     */
+    @WithDefault("data/hub-cache")
+    String url();
+
+    /** Also write {@code blobs/<etag>} beside each snapshot file, as a server-side copy. */
+    @WithDefault("false")
+    boolean blobs();
+
+    /** S3 settings, used when the URL is {@code s3://}. */
+    S3 s3();
+
+    /** S3 client settings. The AWS SDK also reads its own env ({@code AWS_REGION}, {@code AWS_ACCESS_KEY_ID}...). */
+    interface S3 {
+
+        /** Endpoint override (MinIO, Ceph, s3proxy); default: env {@code AWS_ENDPOINT_URL_S3}, else AWS. */
+        Optional<String> endpoint();
+
+        /** Region; default: the SDK's region chain ({@code AWS_REGION}), else {@code us-east-1}. */
+        Optional<String> region();
+
+        /** Path-style addressing; env {@code MIRROR_S3_PATH_STYLE}. Default: on when an endpoint override is set. */
+        Optional<Boolean> pathStyle();
+
+        /** Most concurrent HTTP connections of the S3 client. */
+        @WithDefault("64")
+        int maxConnections();
+
+        /** Attempts per S3 call (parts, creates, completes), first try included. */
+        @WithDefault("5")
+        int maxAttempts();
+    }
+}

@@ -1,0 +1,57 @@
+package dev.hubmirror.failure;
+
+/**
+ * Stable failure codes. They appear in job status ({@code error.reason}), REST error bodies, Kafka failure events and
+ * metric tags, so a value is never renamed once shipped.
+ */
+public enum Reason {
+    /** The repository does not exist, or is private and the token cannot see it (Hub {@code RepoNotFound}). */
+    REPO_NOT_FOUND(false),
+    /** The revision (branch, tag, commit, {@code refs/pr/N}) does not exist (Hub {@code RevisionNotFound}). */
+    REVISION_NOT_FOUND(false),
+    /** A file listed in the tree is not served at the commit (Hub {@code EntryNotFound}). */
+    ENTRY_NOT_FOUND(false),
+    /** The repository is gated: no token, or the token's user has not been granted access (Hub {@code GatedRepo}). */
+    GATED_REPO(false),
+    /** The Hub refused the token (401/403 without a more specific code). */
+    UNAUTHORIZED(false),
+    /** The Hub answered 429 more often than the retry policy allows. */
+    RATE_LIMITED(true),
+    /** The Hub or its CDN answered 5xx more often than the retry policy allows. */
+    HUB_UNAVAILABLE(true),
+    /** The connection to the Hub or CDN failed or was cut more often than the retry policy allows. */
+    HUB_CONNECTION(true),
+    /** A redirect pointed to a host that is not on the allowlist, or was malformed. */
+    REDIRECT_REFUSED(false),
+    /** The Hub answered something this client does not understand (bad JSON, missing headers). */
+    HUB_PROTOCOL(false),
+    /** Downloaded bytes do not match the expected sha256 / git sha1. */
+    CHECKSUM_MISMATCH(false),
+    /** Downloaded size differs from the size the Hub listed. */
+    SIZE_MISMATCH(false),
+    /** A path from the Hub is unsafe (absolute, {@code ..}, backslash, NUL, too long). */
+    UNSAFE_PATH(false),
+    /** The object store refused the credentials or the bucket does not exist. */
+    STORE_ACCESS_DENIED(false),
+    /** The object store is unreachable or answered 5xx / SlowDown more often than the retry policy allows. */
+    STORE_UNAVAILABLE(true),
+    /** Any other object store failure. */
+    STORE_ERROR(false),
+    /** Input that a caller sent is invalid (repo id, revision, pattern, unknown target). */
+    INVALID_REQUEST(false),
+    /** The job was cancelled by a caller. */
+    CANCELLED(false),
+    /** A bug: an unexpected exception. The message names the exception type. */
+    INTERNAL(false);
+
+    private final boolean retriable;
+
+    Reason(boolean retriable) {
+        this.retriable = retriable;
+    }
+
+    /** Whether trying the same operation again later may succeed. */
+    public boolean retriable() {
+        return retriable;
+    }
+}

@@ -1,0 +1,29 @@
+package dev.hubmirror.hub;
+
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.nio.ByteBuffer;
+import java.util.List;
+
+/**
+ * Talks to the HuggingFace Hub: resolves revisions, lists trees, streams file content. All methods are
+ * non-blocking and lazy (nothing is sent until subscription; re-subscribing re-sends). Failures are
+ * {@link HubException}s in the Hub's vocabulary.
+ */
+public interface HubClient {
+
+    /** Resolves a revision (branch, tag, sha, {@code refs/pr/N}) to its 40-hex commit sha. */
+    Uni<String> resolveCommit(RepoRef ref);
+
+    /** Lists every file (not folders) of the repo at a commit, following all pages. */
+    Uni<List<HubFile>> listFiles(RepoRef ref, String commit);
+
+    /**
+     * Streams {@code length} bytes of a file at a commit starting at {@code offset}, with back-pressure: bytes are
+     * read from the network only as the subscriber requests items. A connection cut mid-stream is resumed with a
+     * Range request from the first byte not yet delivered (re-resolving the CDN URL when it expired), up to the
+     * retry limit. The stream fails with {@link HubException} when retries are exhausted or the error is final.
+     * The bytes are not verified here; a short or long body fails with {@link dev.hubmirror.failure.Reason#SIZE_MISMATCH}.
+     */
+    Multi<ByteBuffer> download(RepoRef ref, String commit, HubFile file, long offset, long length);
+}

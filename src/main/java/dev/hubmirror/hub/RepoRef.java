@@ -1,0 +1,30 @@
+package dev.hubmirror.hub;
+
+import java.util.regex.Pattern;
+
+/** A repository at a revision as a caller named it: a branch, tag, full commit sha or {@code refs/pr/N}. */
+public record RepoRef(HfRepoId id, RepoType type, String revision) {
+
+    /** Git ref names: no control characters, spaces, {@code ..}, {@code ~^:?*[\}, no leading or trailing slash. */
+    private static final Pattern REVISION = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._/+-]{0,254}");
+
+    public RepoRef {
+        if (revision == null || revision.isBlank()) {
+            revision = "main";
+        }
+        if (!REVISION.matcher(revision).matches() || revision.contains("..") || revision.contains("//")
+                || revision.endsWith("/") || revision.endsWith(".lock") || revision.endsWith(".")) {
+            throw new IllegalArgumentException("revision '" + revision.replaceAll("\\p{Cntrl}", "?")
+                    + "' is invalid: expected a branch, tag, 40-hex commit sha or refs/pr/N");
+        }
+    }
+
+    public static RepoRef model(String id, String revision) {
+        return new RepoRef(HfRepoId.parse(id), RepoType.MODEL, revision);
+    }
+
+    @Override
+    public String toString() {
+        return type.singular() + ":" + id + "@" + revision;
+    }
+}

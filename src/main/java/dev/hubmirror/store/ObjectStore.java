@@ -1,0 +1,47 @@
+package dev.hubmirror.store;
+
+import io.smallrye.mutiny.Uni;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The private object store the mirror writes to. Keys are relative to the store's prefix and use {@code /}.
+ * All methods are non-blocking and lazy: nothing happens until subscription, and re-subscribing re-sends, so
+ * callers may {@code retry()} them. Failures are {@link StoreException}s.
+ *
+ * <p>Visibility contract: an object becomes visible under its key only when {@link #put} or
+ * {@link MultipartUpload#complete} succeeds; an aborted or failed upload leaves nothing visible.
+ */
+public interface ObjectStore {
+
+    /** The adapter kind, a fixed low-cardinality word for logs and metric tags: {@code s3}, {@code file}, {@code gcs}. */
+    String kind();
+
+    /** The URL of a key as workers would address it, e.g. {@code s3://bucket/prefix/key} or {@code file:///dir/key}. */
+    String url(String key);
+
+    /** Limits of this store that shape the part plan. */
+    StoreLimits limits();
+
+    /** Size and user metadata of a visible object, or empty when there is none. */
+    Uni<Optional<StoredObject>> stat(String key);
+
+    /** Writes a whole object at once (small files, {@code refs/}, {@code trees/}); visible when the Uni succeeds. */
+    Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata);
+
+    /**
+     * Starts a multipart upload of an object of a known total size. Nothing is visible until
+     * {@link MultipartUpload#complete}. {@code metadata} is stored with the object.
+     */
+    Uni<MultipartUpload> beginUpload(String key, long size, Map<String, String> metadata);
+
+    /** Copies a visible object to another key inside the store without moving bytes through this process. */
+    Uni<Void> copy(String sourceKey, String targetKey);
+
+    /** Deletes an object; deleting a missing key succeeds. */
+    Uni<Void> delete(String key);
+
+    /** Checks that the store is reachable and writable (a small probe object under the prefix). */
+    Uni<Void> probe();
+}
