@@ -1,0 +1,66 @@
+package dev.hubmirror.transfer;
+
+import dev.hubmirror.failure.MirrorException;
+import dev.hubmirror.failure.Reason;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Checks a file path that came from the Hub before it becomes part of an object key: the Hub is outside our trust
+ * boundary, so a hostile tree must not write outside its snapshot folder.
+ */
+public final class SafePath {
+
+    /** Longest path accepted, in UTF-8 bytes (S3 keys are limited to 1024 bytes including the prefix). */
+    public static final int MAX_PATH_BYTES = 900;
+    /** Longest path segment accepted, in UTF-8 bytes (most filesystems allow 255). */
+    public static final int MAX_SEGMENT_BYTES = 255;
+
+    private SafePath() {
+    }
+
+    /** Returns the path if it is safe, else throws {@link Reason#UNSAFE_PATH} naming the repo and the reason. */
+    public static String check(String repo, String path) {
+        String problem = problem(path);
+        if (problem != null) {
+            String shown = path == null ? "null" : path.replaceAll("\\p{Cntrl}", "?");
+            if (shown.length() > 120) {
+                shown = shown.substring(0, 120) + "...";
+            }
+            throw new MirrorException(Reason.UNSAFE_PATH, "repo " + repo + " lists an unsafe file path '" + shown + "' ("
+                    + problem + "); nothing was written. The repository content is refused; report it to its owner.");
+        }
+        return path;
+    }
+
+    static String problem(String path) {
+        if (path == null || path.isEmpty()) {
+            return "empty";
+        }
+        if (path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            return "longer than " + MAX_PATH_BYTES + " bytes";
+        }
+        if (path.startsWith("/")) {
+            return "absolute";
+        }
+        if (path.indexOf('\\') >= 0) {
+            return "contains a backslash";
+        }
+        for (int i = 0; i < path.length(); i++) {
+            if (Character.isISOControl(path.charAt(i))) {
+                return "contains a control character";
+            }
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.isEmpty()) {
+                return "has an empty segment";
+            }
+            if (segment.equals(".") || segment.equals("..")) {
+                return "has a '" + segment + "' segment";
+            }
+            if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
+                return "has a segment longer than " + MAX_SEGMENT_BYTES + " bytes";
+            }
+        }
+        return null;
+    }
+}
