@@ -1,0 +1,67 @@
+package dev.hubmirror.arch;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The dependency direction of docs/architecture.md: api -> job -> transfer -> {hub, store}; adapters own their SDK. */
+class ArchitectureTest {
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.hubmirror");
+    }
+
+    @Test
+    void transferKnowsNoApiJobOrSdk() {
+        noClasses().that().resideInAPackage("dev.hubmirror.transfer..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.api..", "dev.hubmirror.job..",
+                        "software.amazon..", "com.google.cloud..", "org.apache.kafka..", "jakarta.ws.rs..")
+                .check(classes);
+    }
+
+    @Test
+    void hubAndStorePortsDoNotDependOnUpperLayers() {
+        noClasses().that().resideInAnyPackage("dev.hubmirror.hub..", "dev.hubmirror.store..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.api..", "dev.hubmirror.job..",
+                        "dev.hubmirror.transfer..")
+                .check(classes);
+    }
+
+    @Test
+    void jobDoesNotDependOnApi() {
+        noClasses().that().resideInAPackage("dev.hubmirror.job..")
+                .should().dependOnClassesThat().resideInAPackage("dev.hubmirror.api..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheS3AdapterImportsTheAwsSdk() {
+        noClasses().that().resideOutsideOfPackage("dev.hubmirror.store.s3..")
+                .and().resideOutsideOfPackage("dev.hubmirror.bootstrap..")
+                .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyTheGcsAdapterImportsTheGcsClient() {
+        noClasses().that().resideOutsideOfPackage("dev.hubmirror.store.gcs..")
+                .should().dependOnClassesThat().resideInAPackage("com.google.cloud..")
+                .check(classes);
+    }
+
+    @Test
+    void storePortKnowsNoAdapter() {
+        noClasses().that().resideInAPackage("dev.hubmirror.store")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.store.s3..", "dev.hubmirror.store.fs..",
+                        "dev.hubmirror.store.gcs..")
+                .check(classes);
+    }
+}
