@@ -1,0 +1,634 @@
+package dev.hubmirror.store.fs;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.store.MultipartUpload;
+import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.Part;
+import dev.hubmirror.store.PartReceipt;
+import dev.hubmirror.store.StoreException;
+import dev.hubmirror.store.StoreLimits;
+import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.StoredObject;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.UserDefinedFileAttributeView;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * An {@link ObjectStore} over a directory: the service's embedded default, and a real target for users whose
+ * cluster cache is a PVC or an NFS share. Keys map to paths under the root directory ({@code StoreLocation.prefix()},
+ * an absolute path), so {@code models--org--name/snapshots/<commit>/config.json} becomes exactly the file
+ * {@code huggingface_hub} reads with {@code HF_HUB_CACHE=<root>}.
+ *
+ * <p><b>Threads.</b> Every file operation runs on a named, bounded Vert.x worker pool ({@value #POOL_NAME}), never on
+ * an event loop. All methods are lazy: nothing touches the disk until subscription, and re-subscribing repeats the
+ * operation.
+ *
+ * <p><b>Visibility.</b> Nothing partial is ever visible under a key. An upload writes to a hidden temp file in the
+ * destination directory ({@code .<name>.<random>.part}); {@link MultipartUpload#complete} fsyncs it, records the
+ * metadata, renames it atomically onto the key ({@code rename(2)}, replacing an existing file) and fsyncs the
+ * directory. {@link #put} and {@link #copy} go through a temp file and the same rename. {@link MultipartUpload#abort}
+ * deletes the temp file. {@code huggingface_hub} opens snapshot files by their exact name, so a dot-prefixed temp file
+ * beside them is never mistaken for a snapshot file; one left by a crash is harmless and may be deleted at any time.
+ *
+ * <p><b>Metadata.</b> User metadata (e.g. {@code hub-mirror-sha256}) is stored as user extended attributes
+ * ({@code user.<name>}, one attribute per entry, set on the temp file before the rename so that it arrives with the
+ * bytes) when the root's filesystem supports them; this is checked once, by writing an attribute on a probe file in
+ * the root, because some filesystems (overlay, older tmpfs, some NFS exports) report support but refuse the write.
+ * Otherwise the metadata goes to a sidecar file {@code <root>/.hub-mirror/meta/<key>.json}, written before the rename;
+ * it records the size and the inode of the file it describes, and {@link #stat} only returns it when the visible file
+ * still has that size and inode, so metadata never claims more than what is visible. Keys whose first segment is
+ * {@code .hub-mirror} are refused.
+ *
+ * <p><b>Copies.</b> {@link #copy} creates a hard link when it can (no bytes move, no extra space); both names share
+ * the same bytes and metadata, which is safe because this store never writes a file in place: every write replaces
+ * the name by a rename. When linking fails (a filesystem without hard links, another device) it copies the bytes.
+ *
+ * <p><b>Keys.</b> A key that is empty, absolute, contains a backslash, a NUL, an empty segment, {@code .} or
+ * {@code ..}, or would resolve outside the root is refused with {@link Reason#UNSAFE_PATH}, as defence in depth
+ * behind the transfer engine's own path checks.
+ */
+public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
+
+    /** Name of the worker pool that runs the blocking file IO. */
+    public static final String POOL_NAME = "hub-mirror-fs";
+
+    /** Worker threads used when the caller does not choose. */
+    public static final int DEFAULT_WORKERS = 8;
+
+    /** No part minimum (a file has none), at most 10,000 parts of up to 5 GiB, like S3. */
+    public static final StoreLimits LIMITS = new StoreLimits(1, StoreLimits.S3.maxPartSize(), StoreLimits.S3.maxParts());
+
+    /** Directory under the root for the store's own files; keys may not start with it. */
+    static final String INTERNAL_DIR = ".hub-mirror";
+
+    private static final Logger LOGGER = Logger.getLogger(FilesystemObjectStore.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long MAX_EXECUTE_MINUTES = 60;
+    private static final int TEMP_NAME_CODE_POINTS = 48;
+
+    /** Where metadata is kept; {@link #DETECT} picks one on first use. */
+    enum MetadataMode {
+        DETECT, XATTR, SIDECAR
+    }
+
+    private final Path root;
+    private final WorkerExecutor workers;
+    private final Object modeLock = new Object();
+    private volatile MetadataMode mode;
+
+    /** A store over {@code location.prefix()} with {@value #DEFAULT_WORKERS} worker threads. */
+    public FilesystemObjectStore(StoreLocation location, Vertx vertx) {
+        this(location, vertx, DEFAULT_WORKERS);
+    }
+
+    /** A store over {@code location.prefix()} whose file IO runs on at most {@code workers} threads. */
+    public FilesystemObjectStore(StoreLocation location, Vertx vertx, int workers) {
+        this(location, vertx, workers, MetadataMode.DETECT);
+    }
+
+    FilesystemObjectStore(StoreLocation location, Vertx vertx, int workers, MetadataMode mode) {
+        if (!"file".equals(location.scheme())) {
+            throw new IllegalArgumentException("FilesystemObjectStore needs a file location, got scheme '"
+                    + location.scheme() + "'");
+        }
+        Path path = Path.of(location.prefix());
+        if (!path.isAbsolute()) {
+            throw new IllegalArgumentException("store root '" + location.prefix() + "' is not an absolute path");
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be at least 1, got " + workers);
+        }
+        this.root = path.normalize();
+        this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, workers, MAX_EXECUTE_MINUTES, TimeUnit.MINUTES);
+        this.mode = mode;
+    }
+
+    /** The root directory. */
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String kind() {
+        return "file";
+    }
+
+    @Override
+    public String url(String key) {
+        Path path = resolve(key);
+        try {
+            return new URI("file", "", path.toString(), null, null).toASCIIString();
+        } catch (URISyntaxException e) {
+            throw new StoreException(Reason.UNSAFE_PATH, false,
+                    "store key '" + key + "' cannot be written as a file URL: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public StoreLimits limits() {
+        return LIMITS;
+    }
+
+    @Override
+    public Uni<Optional<StoredObject>> stat(String key) {
+        return blocking("stat", key, () -> {
+            Path path = resolve(key);
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(path, BasicFileAttributes.class);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                return Optional.empty();
+            }
+            if (!attrs.isRegularFile()) {
+                return Optional.empty();
+            }
+            return Optional.of(new StoredObject(key, attrs.size(), readMetadata(key, path, attrs)));
+        });
+    }
+
+    @Override
+    public Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata) {
+        return blocking("put", key, () -> {
+            Path target = resolve(key);
+            Path temp = createTemp(target);
+            try {
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    ByteBuffer data = content.duplicate();
+                    while (data.hasRemaining()) {
+                        channel.write(data);
+                    }
+                    channel.force(true);
+                }
+                publish(key, temp, target, metadata);
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<MultipartUpload> beginUpload(String key, long size, Map<String, String> metadata) {
+        Map<String, String> meta = Map.copyOf(metadata);
+        return blocking("beginUpload", key, () -> {
+            if (size < 0) {
+                throw new StoreException(Reason.INTERNAL, false,
+                        "upload of store key '" + key + "' has a negative size " + size, null);
+            }
+            Path target = resolve(key);
+            Path temp = createTemp(target);
+            LOGGER.debugf("upload begun store=file key=%s uploadId=%s", key, temp.getFileName());
+            return new FileUpload(key, size, meta, target, temp);
+        });
+    }
+
+    @Override
+    public Uni<Void> copy(String sourceKey, String targetKey) {
+        return blocking("copy", targetKey, () -> {
+            Path source = resolve(sourceKey);
+            Path target = resolve(targetKey);
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(source, BasicFileAttributes.class);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                throw new StoreException(Reason.STORE_ERROR, false, "cannot copy store key '" + sourceKey
+                        + "' to '" + targetKey + "': the source does not exist under " + root, e);
+            }
+            if (!attrs.isRegularFile()) {
+                throw new StoreException(Reason.STORE_ERROR, false, "cannot copy store key '" + sourceKey
+                        + "' to '" + targetKey + "': the source is not a regular file", null);
+            }
+            Map<String, String> metadata = readMetadata(sourceKey, source, attrs);
+            Path temp = tempName(target);
+            try {
+                Files.createDirectories(target.getParent());
+                boolean linked = true;
+                try {
+                    Files.createLink(temp, source);
+                } catch (IOException | UnsupportedOperationException e) {
+                    linked = false;
+                    LOGGER.debugf("hard link refused, copying bytes store=file key=%s error=%s", targetKey, e);
+                    Files.deleteIfExists(temp);
+                    Files.copy(source, temp);
+                    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                        channel.force(true);
+                    }
+                }
+                publish(targetKey, temp, target, metadata, linked);
+            } finally {
+                // rename(2) between two links of one inode does nothing and leaves the temp name behind
+                Files.deleteIfExists(temp);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Void> delete(String key) {
+        return blocking("delete", key, () -> {
+            Path path = resolve(key);
+            try {
+                Files.deleteIfExists(path);
+            } catch (NotDirectoryException e) {
+                return null;
+            }
+            // the file goes first: stat ignores a sidecar whose file is gone
+            Files.deleteIfExists(sidecar(key));
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Void> probe() {
+        return blocking("probe", INTERNAL_DIR, () -> {
+            Files.createDirectories(root);
+            Path probe = root.resolve(".hub-mirror-probe-" + randomHex());
+            try {
+                Files.write(probe, "probe".getBytes(StandardCharsets.US_ASCII), StandardOpenOption.CREATE_NEW);
+            } finally {
+                Files.deleteIfExists(probe);
+            }
+            metadataMode();
+            return null;
+        });
+    }
+
+    /** Releases this store's share of the worker pool. */
+    @Override
+    public void close() {
+        workers.close();
+    }
+
+    /** The metadata mode in use, detecting it if needed (blocking; worker threads only). */
+    MetadataMode metadataMode() throws IOException {
+        MetadataMode m = mode;
+        if (m != MetadataMode.DETECT) {
+            return m;
+        }
+        synchronized (modeLock) {
+            if (mode == MetadataMode.DETECT) {
+                mode = detectMetadataMode();
+                LOGGER.infof("metadata mode chosen store=file root=%s mode=%s", root, mode);
+            }
+            return mode;
+        }
+    }
+
+    private MetadataMode detectMetadataMode() throws IOException {
+        Files.createDirectories(root);
+        Path probe = root.resolve(".hub-mirror-xattr-probe-" + randomHex());
+        try {
+            Files.createFile(probe);
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(probe, UserDefinedFileAttributeView.class);
+            if (view == null) {
+                return MetadataMode.SIDECAR;
+            }
+            view.write("hub-mirror-probe", ByteBuffer.wrap(new byte[] {'1'}));
+            return view.list().contains("hub-mirror-probe") ? MetadataMode.XATTR : MetadataMode.SIDECAR;
+        } catch (IOException | UnsupportedOperationException e) {
+            LOGGER.debugf("user xattrs refused store=file root=%s error=%s", root, e);
+            return MetadataMode.SIDECAR;
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    /** Records the metadata for {@code temp}, renames it onto {@code target} and fsyncs the directory. */
+    private void publish(String key, Path temp, Path target, Map<String, String> metadata) throws IOException {
+        publish(key, temp, target, metadata, false);
+    }
+
+    /**
+     * As {@link #publish(String, Path, Path, Map)}; {@code linked} says {@code temp} is a hard link to a visible file,
+     * whose extended attributes it already shares and must not rewrite.
+     */
+    private void publish(String key, Path temp, Path target, Map<String, String> metadata, boolean linked)
+            throws IOException {
+        if (metadataMode() == MetadataMode.XATTR) {
+            if (!linked) {
+                writeXattrs(key, temp, metadata);
+            }
+        } else {
+            writeSidecar(key, temp, metadata);
+        }
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new StoreException(Reason.STORE_ERROR, false, "cannot publish store key '" + key
+                    + "': the filesystem under " + root + " does not support atomic rename", e);
+        }
+        fsyncDirectory(target.getParent());
+    }
+
+    private void writeXattrs(String key, Path file, Map<String, String> metadata) throws IOException {
+        UserDefinedFileAttributeView view = Files.getFileAttributeView(file, UserDefinedFileAttributeView.class);
+        for (Map.Entry<String, String> e : metadata.entrySet()) {
+            try {
+                view.write(e.getKey().toLowerCase(Locale.ROOT), StandardCharsets.UTF_8.encode(e.getValue()));
+            } catch (FileSystemException ex) {
+                throw new StoreException(Reason.STORE_ERROR, false, "cannot store metadata '" + e.getKey()
+                        + "' of store key '" + key + "' as an extended attribute: " + ex.getMessage(), ex);
+            }
+        }
+    }
+
+    private void writeSidecar(String key, Path file, Map<String, String> metadata) throws IOException {
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        Map<String, String> lower = new TreeMap<>();
+        metadata.forEach((k, v) -> lower.put(k.toLowerCase(Locale.ROOT), v));
+        Sidecar content = new Sidecar(attrs.size(), fileKey(attrs), lower);
+        Path sidecar = sidecar(key);
+        Files.createDirectories(sidecar.getParent());
+        Path temp = tempName(sidecar);
+        try {
+            Files.write(temp, JSON.writeValueAsBytes(content), StandardOpenOption.CREATE_NEW);
+            Files.move(temp, sidecar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private Map<String, String> readMetadata(String key, Path path, BasicFileAttributes attrs) throws IOException {
+        if (metadataMode() == MetadataMode.XATTR) {
+            UserDefinedFileAttributeView view = Files.getFileAttributeView(path, UserDefinedFileAttributeView.class);
+            Map<String, String> metadata = new TreeMap<>();
+            for (String name : view.list()) {
+                ByteBuffer value = ByteBuffer.allocate(view.size(name));
+                view.read(name, value);
+                value.flip();
+                metadata.put(name.toLowerCase(Locale.ROOT), StandardCharsets.UTF_8.decode(value).toString());
+            }
+            return metadata;
+        }
+        Path sidecar = sidecar(key);
+        Sidecar content;
+        try {
+            content = JSON.readValue(Files.readAllBytes(sidecar), Sidecar.class);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return Map.of();
+        } catch (IOException e) {
+            LOGGER.warnf("unreadable metadata sidecar ignored store=file key=%s error=%s", key, e.getMessage());
+            return Map.of();
+        }
+        boolean sameFile = content.size() == attrs.size()
+                && (content.fileKey() == null || content.fileKey().equals(fileKey(attrs)));
+        return sameFile && content.metadata() != null ? Map.copyOf(content.metadata()) : Map.of();
+    }
+
+    private static String fileKey(BasicFileAttributes attrs) {
+        Object fileKey = attrs.fileKey();
+        return fileKey == null ? null : fileKey.toString();
+    }
+
+    private Path sidecar(String key) {
+        return root.resolve(INTERNAL_DIR).resolve("meta").resolve(key + ".json");
+    }
+
+    /** Creates the target's directory and an empty hidden temp file beside the target. */
+    private Path createTemp(Path target) throws IOException {
+        Files.createDirectories(target.getParent());
+        Path temp = tempName(target);
+        Files.createFile(temp);
+        return temp;
+    }
+
+    /** A hidden name beside {@code target}; long names are shortened so the temp name stays within 255 bytes. */
+    static Path tempName(Path target) {
+        String name = target.getFileName().toString();
+        if (name.codePointCount(0, name.length()) > TEMP_NAME_CODE_POINTS) {
+            name = name.substring(0, name.offsetByCodePoints(0, TEMP_NAME_CODE_POINTS));
+        }
+        return target.resolveSibling("." + name + "." + randomHex() + ".part");
+    }
+
+    private static String randomHex() {
+        byte[] bytes = new byte[8];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    private static void fsyncDirectory(Path dir) {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // some filesystems (and platforms) refuse to open or sync a directory; the rename is still atomic
+            LOGGER.debugf("directory fsync skipped store=file error=%s", e.getMessage());
+        }
+    }
+
+    /** Maps a key to a path under the root, refusing anything that could escape it. */
+    Path resolve(String key) {
+        if (key == null || key.isEmpty()) {
+            throw unsafe(key, "it is empty");
+        }
+        if (key.indexOf('\\') >= 0 || key.indexOf('\0') >= 0) {
+            throw unsafe(key, "it contains a backslash or a NUL");
+        }
+        if (key.startsWith("/")) {
+            throw unsafe(key, "it is absolute");
+        }
+        String[] segments = key.split("/", -1);
+        for (String segment : segments) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw unsafe(key, "it has an empty, '.' or '..' segment");
+            }
+        }
+        if (segments[0].equals(INTERNAL_DIR)) {
+            throw unsafe(key, "'" + INTERNAL_DIR + "/' is reserved for the store's own files");
+        }
+        Path path;
+        try {
+            path = root.resolve(key).normalize();
+        } catch (java.nio.file.InvalidPathException e) {
+            throw unsafe(key, e.getMessage());
+        }
+        if (!path.startsWith(root) || path.equals(root)) {
+            throw unsafe(key, "it resolves outside " + root);
+        }
+        return path;
+    }
+
+    private static StoreException unsafe(String key, String why) {
+        return new StoreException(Reason.UNSAFE_PATH, false,
+                "store key '" + key + "' refused: " + why + "; keys are relative paths with '/' separators", null);
+    }
+
+    /** Runs blocking file IO on the worker pool, translating IO errors; lazy and re-subscribable. */
+    private <T> Uni<T> blocking(String operation, String key, Callable<T> work) {
+        return Uni.createFrom()
+                .completionStage(() -> workers.<T>executeBlocking(work, false).toCompletionStage())
+                .onFailure().transform(e -> translate(operation, key, e));
+    }
+
+    private StoreException translate(String operation, String key, Throwable e) {
+        if (e instanceof StoreException se) {
+            return se;
+        }
+        String what = operation + " of store key '" + key + "' under " + root + " failed";
+        if (e instanceof AccessDeniedException) {
+            return new StoreException(Reason.STORE_ACCESS_DENIED, false,
+                    what + ": permission denied on " + e.getMessage() + "; give the service's user write access", e);
+        }
+        if (e instanceof NotDirectoryException || e instanceof FileAlreadyExistsException
+                || e instanceof DirectoryNotEmptyException) {
+            return new StoreException(Reason.STORE_ERROR, false, what + ": " + e.getClass().getSimpleName() + " "
+                    + e.getMessage() + "; a file and a directory clash on this path, remove the stray one", e);
+        }
+        if (e instanceof FileSystemException fse && fse.getReason() != null
+                && fse.getReason().toLowerCase(Locale.ROOT).contains("too long")) {
+            return new StoreException(Reason.UNSAFE_PATH, false,
+                    what + ": the path is too long for this filesystem (" + fse.getReason() + ")", e);
+        }
+        if (e instanceof IOException) {
+            return new StoreException(Reason.STORE_UNAVAILABLE, true,
+                    what + ": " + e + "; check free space and the mount", e);
+        }
+        return new StoreException(Reason.INTERNAL, false, what + ": unexpected " + e, e);
+    }
+
+    /** What the sidecar file holds: the size and inode of the file it describes, and its metadata. */
+    record Sidecar(long size, String fileKey, Map<String, String> metadata) {
+    }
+
+    /** One upload into a hidden temp file beside its key. */
+    private final class FileUpload implements MultipartUpload {
+
+        private final String key;
+        private final long size;
+        private final Map<String, String> metadata;
+        private final Path target;
+        private final Path temp;
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        FileUpload(String key, long size, Map<String, String> metadata, Path target, Path temp) {
+            this.key = key;
+            this.size = size;
+            this.metadata = metadata;
+            this.target = target;
+            this.temp = temp;
+        }
+
+        @Override
+        public String key() {
+            return key;
+        }
+
+        @Override
+        public String id() {
+            return temp.getFileName().toString();
+        }
+
+        @Override
+        public Uni<PartReceipt> uploadPart(Part part) {
+            return blocking("uploadPart", key, () -> {
+                checkOpen("upload part " + part.number() + " of");
+                if (part.offset() < 0 || part.offset() + part.length() > size) {
+                    throw new StoreException(Reason.INTERNAL, false, "part " + part.number() + " of store key '"
+                            + key + "' at offset " + part.offset() + " with " + part.length()
+                            + " bytes does not fit the object's size " + size, null);
+                }
+                ByteBuffer data = part.data().duplicate();
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    long position = part.offset();
+                    while (data.hasRemaining()) {
+                        position += channel.write(data, position);
+                    }
+                } catch (NoSuchFileException e) {
+                    throw new StoreException(Reason.STORE_ERROR, false,
+                            "upload " + id() + " of store key '" + key + "' was aborted", e);
+                }
+                return new PartReceipt(part.number(), part.offset(), part.length(),
+                        part.offset() + "+" + part.length());
+            });
+        }
+
+        @Override
+        public Uni<Void> complete(List<PartReceipt> receipts) {
+            return blocking("complete", key, () -> {
+                checkOpen("complete");
+                checkCoverage(receipts);
+                try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                    if (channel.size() != size) {
+                        throw new StoreException(Reason.STORE_ERROR, false, "upload " + id() + " of store key '"
+                                + key + "' holds " + channel.size() + " bytes, expected " + size, null);
+                    }
+                    channel.force(true);
+                }
+                publish(key, temp, target, metadata);
+                finished.set(true);
+                LOGGER.debugf("upload completed store=file key=%s uploadId=%s", key, id());
+                return null;
+            });
+        }
+
+        @Override
+        public Uni<Void> abort() {
+            return blocking("abort", key, () -> {
+                // after a completion the temp name is gone (renamed), so this never touches the published file
+                finished.set(true);
+                Files.deleteIfExists(temp);
+                LOGGER.debugf("upload aborted store=file key=%s uploadId=%s", key, id());
+                return null;
+            });
+        }
+
+        private void checkOpen(String action) {
+            if (finished.get()) {
+                throw new StoreException(Reason.STORE_ERROR, false, "cannot " + action + " store key '" + key
+                        + "': upload " + id() + " was already completed or aborted", null);
+            }
+        }
+
+        /** The receipts must tile {@code [0, size)} exactly, so that no hole is published. */
+        private void checkCoverage(List<PartReceipt> receipts) {
+            List<PartReceipt> sorted = new ArrayList<>(receipts);
+            sorted.sort(Comparator.comparingInt(PartReceipt::number));
+            long next = 0;
+            for (PartReceipt r : sorted) {
+                if (r.offset() != next) {
+                    throw new StoreException(Reason.INTERNAL, false, "cannot complete store key '" + key
+                            + "': part " + r.number() + " starts at " + r.offset() + ", expected " + next, null);
+                }
+                next += r.length();
+            }
+            if (next != size) {
+                throw new StoreException(Reason.INTERNAL, false, "cannot complete store key '" + key
+                        + "': parts cover " + next + " bytes, expected " + size, null);
+            }
+        }
+    }
+}

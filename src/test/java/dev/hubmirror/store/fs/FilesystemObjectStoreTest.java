@@ -1,0 +1,478 @@
+package dev.hubmirror.store.fs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.store.MultipartUpload;
+import dev.hubmirror.store.Part;
+import dev.hubmirror.store.PartReceipt;
+import dev.hubmirror.store.StoreException;
+import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.StoredObject;
+import dev.hubmirror.store.fs.FilesystemObjectStore.MetadataMode;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class FilesystemObjectStoreTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    private static final Map<String, String> SHA = Map.of("hub-mirror-sha256", "ab12");
+
+    private static Vertx vertx;
+
+    @TempDir
+    Path root;
+
+    private final List<FilesystemObjectStore> stores = new ArrayList<>();
+
+    @BeforeAll
+    static void startVertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopVertx() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @AfterEach
+    void closeStores() {
+        stores.forEach(FilesystemObjectStore::close);
+    }
+
+    private FilesystemObjectStore store(MetadataMode mode) {
+        FilesystemObjectStore store = new FilesystemObjectStore(
+                StoreLocation.parse(root.toUri().toString()), vertx, 4, mode);
+        stores.add(store);
+        return store;
+    }
+
+    private FilesystemObjectStore store() {
+        return store(MetadataMode.DETECT);
+    }
+
+    private static <T> T await(Uni<T> uni) {
+        return uni.await().atMost(TIMEOUT);
+    }
+
+    private static byte[] bytes(int n, long seed) {
+        byte[] b = new byte[n];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static List<Part> parts(byte[] content, int partSize) {
+        List<Part> parts = new ArrayList<>();
+        for (int offset = 0, n = 1; offset < content.length; offset += partSize, n++) {
+            int len = Math.min(partSize, content.length - offset);
+            parts.add(new Part(n, offset, ByteBuffer.wrap(content, offset, len).slice()));
+        }
+        return parts;
+    }
+
+    private static List<String> filesUnder(Path dir) throws IOException {
+        try (Stream<Path> s = Files.walk(dir)) {
+            return s.filter(Files::isRegularFile).map(p -> dir.relativize(p).toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void writesPartsUploadedOutOfOrderAtTheirOffsets() throws IOException {
+        // Given
+        FilesystemObjectStore store = store();
+        byte[] content = bytes(10_000, 1);
+        List<Part> parts = parts(content, 1_000);
+        Collections.shuffle(parts, new Random(7));
+        MultipartUpload upload = await(store.beginUpload("models--a--b/blobs/x", content.length, SHA));
+
+        // When
+        List<PartReceipt> receipts = new ArrayList<>();
+        for (Part part : parts) {
+            receipts.add(await(upload.uploadPart(part)));
+        }
+        await(upload.complete(receipts));
+
+        // Then
+        assertThat(Files.readAllBytes(root.resolve("models--a--b/blobs/x"))).isEqualTo(content);
+        assertThat(filesUnder(root.resolve("models--a--b"))).containsExactly("blobs/x");
+    }
+
+    @Test
+    void writesPartsOfOneUploadConcurrently() throws IOException {
+        // Given
+        FilesystemObjectStore store = store();
+        byte[] content = bytes(64 * 1024 + 3, 2);
+        MultipartUpload upload = await(store.beginUpload("big.bin", content.length, Map.of()));
+
+        // When
+        List<PartReceipt> receipts = Uni.join()
+                .all(parts(content, 4096).stream().map(upload::uploadPart).toList())
+                .andFailFast()
+                .await().atMost(TIMEOUT);
+        await(upload.complete(receipts));
+
+        // Then
+        assertThat(Files.readAllBytes(root.resolve("big.bin"))).isEqualTo(content);
+    }
+
+    @Test
+    void showsNothingUnderTheKeyUntilComplete() throws IOException {
+        // Given
+        FilesystemObjectStore store = store();
+        byte[] content = bytes(3_000, 3);
+        MultipartUpload upload = await(store.beginUpload("dir/file.safetensors", content.length, SHA));
+        List<PartReceipt> receipts = new ArrayList<>();
+        for (Part part : parts(content, 1_000)) {
+            receipts.add(await(upload.uploadPart(part)));
+        }
+
+        // When
+        Optional<StoredObject> beforeComplete = await(store.stat("dir/file.safetensors"));
+
+        // Then
+        assertThat(beforeComplete).isEmpty();
+        assertThat(Files.exists(root.resolve("dir/file.safetensors"))).isFalse();
+        assertThat(filesUnder(root.resolve("dir"))).singleElement()
+                .satisfies(name -> assertThat(name).startsWith(".file.safetensors.").endsWith(".part"));
+        assertThat(upload.id()).startsWith(".file.safetensors.");
+
+        await(upload.complete(receipts));
+        assertThat(await(store.stat("dir/file.safetensors"))).hasValueSatisfying(o -> assertThat(o.size()).isEqualTo(3_000));
+    }
+
+    @Test
+    void abortLeavesNeitherTheFileNorTheTempFile() throws IOException {
+        // Given
+        FilesystemObjectStore store = store();
+        byte[] content = bytes(2_000, 4);
+        MultipartUpload upload = await(store.beginUpload("dir/aborted.bin", content.length, SHA));
+        await(upload.uploadPart(parts(content, 1_000).get(0)));
+
+        // When
+        await(upload.abort());
+        await(upload.abort());
+
+        // Then
+        assertThat(filesUnder(root.resolve("dir"))).isEmpty();
+        assertThat(await(store.stat("dir/aborted.bin"))).isEmpty();
+        Throwable late = catchThrowable(() -> await(upload.uploadPart(parts(content, 1_000).get(1))));
+        assertThat(late).isInstanceOf(StoreException.class).hasMessageContaining("dir/aborted.bin");
+    }
+
+    @Test
+    void refusesToCompleteWhenThePartsLeaveAHole() throws IOException {
+        // Given
+        FilesystemObjectStore store = store();
+        byte[] content = bytes(3_000, 5);
+        List<Part> parts = parts(content, 1_000);
+        MultipartUpload upload = await(store.beginUpload("holey.bin", content.length, SHA));
+        PartReceipt first = await(upload.uploadPart(parts.get(0)));
+        PartReceipt last = await(upload.uploadPart(parts.get(2)));
+
+        // When
+        Throwable failure = catchThrowable(() -> await(upload.complete(List.of(last, first))));
+
+        // Then
+        assertThat(failure).isInstanceOf(StoreException.class).hasMessageContaining("holey.bin");
+        assertThat(Files.exists(root.resolve("holey.bin"))).isFalse();
+        await(upload.abort());
+        assertThat(filesUnder(root)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MetadataMode.class, names = {"XATTR", "SIDECAR", "DETECT"})
+    void returnsTheMetadataWrittenWithTheObjectFromStat(MetadataMode mode) throws IOException {
+        // Given
+        assumeXattrsWhen(mode);
+        FilesystemObjectStore store = store(mode);
+        byte[] content = bytes(1_500, 6);
+        MultipartUpload upload = await(store.beginUpload("m/obj", content.length,
+                Map.of("Hub-Mirror-Sha256", "deadbeef", "hub-mirror-source", "BAAI/bge-m3@abc")));
+        List<PartReceipt> receipts = new ArrayList<>();
+        for (Part part : parts(content, 1_000)) {
+            receipts.add(await(upload.uploadPart(part)));
+        }
+        await(upload.complete(receipts));
+        await(store.put("m/small", ByteBuffer.wrap("x".getBytes(StandardCharsets.UTF_8)), Map.of("k", "välue")));
+
+        // When
+        Optional<StoredObject> big = await(store.stat("m/obj"));
+        Optional<StoredObject> small = await(store.stat("m/small"));
+
+        // Then
+        assertThat(big).contains(new StoredObject("m/obj", 1_500,
+                Map.of("hub-mirror-sha256", "deadbeef", "hub-mirror-source", "BAAI/bge-m3@abc")));
+        assertThat(small).contains(new StoredObject("m/small", 1, Map.of("k", "välue")));
+    }
+
+    @Test
+    void sidecarMetadataIsIgnoredWhenTheFileWasReplacedBehindTheStore() throws IOException {
+        // Given
+        FilesystemObjectStore store = store(MetadataMode.SIDECAR);
+        await(store.put("r/file", ByteBuffer.wrap(bytes(100, 8)), SHA));
+        Path file = root.resolve("r/file");
+        Path other = root.resolve("r/other");
+        Files.write(other, bytes(100, 9));
+        Files.move(other, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+
+        // When
+        Optional<StoredObject> stat = await(store.stat("r/file"));
+
+        // Then
+        assertThat(stat).contains(new StoredObject("r/file", 100, Map.of()));
+        assertThat(root.resolve(".hub-mirror/meta/r/file.json")).exists();
+    }
+
+    @Test
+    void detectsAMetadataModeThatRoundTrips() throws IOException {
+        // Given
+        FilesystemObjectStore store = store();
+
+        // When
+        await(store.probe());
+
+        // Then
+        assertThat(store.metadataMode()).isIn(MetadataMode.XATTR, MetadataMode.SIDECAR);
+        assertThat(filesUnder(root)).isEmpty();
+    }
+
+    @Test
+    void statOfAMissingKeyIsEmpty() {
+        // Given
+        FilesystemObjectStore store = store();
+
+        // When
+        Optional<StoredObject> missing = await(store.stat("nope/never"));
+
+        // Then
+        assertThat(missing).isEmpty();
+    }
+
+    @Test
+    void putReplacesAnExistingObjectAndItsMetadata() throws IOException {
+        // Given
+        FilesystemObjectStore store = store();
+        await(store.put("models--a--b/refs/main", ByteBuffer.wrap("old".getBytes(StandardCharsets.UTF_8)),
+                Map.of("a", "1")));
+
+        // When
+        await(store.put("models--a--b/refs/main", ByteBuffer.wrap("abc123".getBytes(StandardCharsets.UTF_8)),
+                Map.of("b", "2")));
+
+        // Then
+        assertThat(Files.readString(root.resolve("models--a--b/refs/main"))).isEqualTo("abc123");
+        assertThat(await(store.stat("models--a--b/refs/main")))
+                .contains(new StoredObject("models--a--b/refs/main", 6, Map.of("b", "2")));
+        assertThat(filesUnder(root.resolve("models--a--b"))).containsExactly("refs/main");
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MetadataMode.class, names = {"XATTR", "SIDECAR"})
+    void copyMakesAnIndependentNameWithTheSameBytesAndMetadata(MetadataMode mode) throws IOException {
+        // Given
+        assumeXattrsWhen(mode);
+        FilesystemObjectStore store = store(mode);
+        byte[] content = bytes(5_000, 10);
+        await(store.put("s/snap/model.bin", ByteBuffer.wrap(content), SHA));
+
+        // When
+        await(store.copy("s/snap/model.bin", "s/blobs/ab12"));
+        await(store.copy("s/snap/model.bin", "s/blobs/ab12"));
+        await(store.delete("s/snap/model.bin"));
+
+        // Then
+        assertThat(Files.readAllBytes(root.resolve("s/blobs/ab12"))).isEqualTo(content);
+        assertThat(await(store.stat("s/blobs/ab12"))).contains(new StoredObject("s/blobs/ab12", 5_000, SHA));
+        assertThat(await(store.stat("s/snap/model.bin"))).isEmpty();
+        assertThat(filesUnder(root.resolve("s"))).containsExactly("blobs/ab12");
+    }
+
+    @Test
+    void copyOfAMissingSourceFailsNamingBothKeys() {
+        // Given
+        FilesystemObjectStore store = store();
+
+        // When
+        Throwable failure = catchThrowable(() -> await(store.copy("a/missing", "b/target")));
+
+        // Then
+        assertThat(failure).isInstanceOf(StoreException.class)
+                .hasMessageContaining("a/missing").hasMessageContaining("b/target");
+        assertThat(((StoreException) failure).reason()).isEqualTo(Reason.STORE_ERROR);
+        assertThat(((StoreException) failure).retriable()).isFalse();
+    }
+
+    @Test
+    void deleteRemovesTheObjectAndSucceedsForAMissingKey() throws IOException {
+        // Given
+        FilesystemObjectStore store = store(MetadataMode.SIDECAR);
+        await(store.put("d/x", ByteBuffer.wrap(bytes(10, 11)), SHA));
+
+        // When
+        await(store.delete("d/x"));
+        await(store.delete("d/x"));
+        await(store.delete("never/was"));
+
+        // Then
+        assertThat(await(store.stat("d/x"))).isEmpty();
+        assertThat(filesUnder(root)).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "/etc/passwd", "../escape", "a/../../escape", "a/./b", "a//b", "a/", "a\\b",
+            "nul\0byte", "..", ".hub-mirror/meta/x.json"})
+    void refusesKeysThatCouldEscapeTheRoot(String key) {
+        // Given
+        FilesystemObjectStore store = store();
+
+        // When
+        Throwable onPut = catchThrowable(() -> await(store.put(key, ByteBuffer.allocate(1), Map.of())));
+        Throwable onBegin = catchThrowable(() -> await(store.beginUpload(key, 1, Map.of())));
+        Throwable onStat = catchThrowable(() -> await(store.stat(key)));
+        Throwable onCopy = catchThrowable(() -> await(store.copy("ok", key)));
+        Throwable onUrl = catchThrowable(() -> store.url(key));
+
+        // Then
+        for (Throwable t : List.of(onPut, onBegin, onStat, onCopy, onUrl)) {
+            assertThat(t).isInstanceOf(StoreException.class);
+            assertThat(((StoreException) t).reason()).isEqualTo(Reason.UNSAFE_PATH);
+        }
+        assertThat(root.getParent().resolve("escape")).doesNotExist();
+    }
+
+    @Test
+    void storesZeroByteObjectsByPutAndByUpload() throws IOException {
+        // Given
+        FilesystemObjectStore store = store();
+
+        // When
+        await(store.put("z/put", ByteBuffer.allocate(0), SHA));
+        MultipartUpload upload = await(store.beginUpload("z/upload", 0, SHA));
+        await(upload.complete(List.of()));
+
+        // Then
+        assertThat(await(store.stat("z/put"))).contains(new StoredObject("z/put", 0, SHA));
+        assertThat(await(store.stat("z/upload"))).contains(new StoredObject("z/upload", 0, SHA));
+        assertThat(filesUnder(root.resolve("z"))).containsExactly("put", "upload");
+    }
+
+    @Test
+    void handlesUnicodeAndSpacesInKeys() throws IOException {
+        // Given
+        FilesystemObjectStore store = store();
+        String key = "models--org--mödel/snapshots/abc/dir with space/日本語 #1?.txt";
+        byte[] content = "héllo".getBytes(StandardCharsets.UTF_8);
+
+        // When
+        await(store.put(key, ByteBuffer.wrap(content), SHA));
+        MultipartUpload upload = await(store.beginUpload(key + ".2", content.length, SHA));
+        await(upload.complete(List.of(await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content)))))));
+
+        // Then
+        assertThat(Files.readAllBytes(root.resolve(key))).isEqualTo(content);
+        assertThat(Files.readAllBytes(root.resolve(key + ".2"))).isEqualTo(content);
+        assertThat(await(store.stat(key))).contains(new StoredObject(key, content.length, SHA));
+        String url = store.url(key);
+        assertThat(url).startsWith("file:///").doesNotContain(" ").doesNotContain("#1?");
+        assertThat(Path.of(java.net.URI.create(url))).isEqualTo(root.resolve(key));
+    }
+
+    @Test
+    void urlIsAFileUriUnderTheRoot() {
+        // Given
+        FilesystemObjectStore store = store();
+
+        // When
+        String url = store.url("models--a--b/refs/main");
+
+        // Then
+        assertThat(url).isEqualTo("file://" + root.toAbsolutePath() + "/models--a--b/refs/main");
+        assertThat(store.kind()).isEqualTo("file");
+    }
+
+    @Test
+    void uploadsToDifferentKeysConcurrently() throws IOException {
+        // Given
+        FilesystemObjectStore store = store();
+        int files = 8;
+        List<byte[]> contents = new ArrayList<>();
+        for (int i = 0; i < files; i++) {
+            contents.add(bytes(5_000 + i, 100 + i));
+        }
+
+        // When
+        List<Uni<Void>> uploads = new ArrayList<>();
+        for (int i = 0; i < files; i++) {
+            byte[] content = contents.get(i);
+            String key = "c/file-" + i;
+            uploads.add(store.beginUpload(key, content.length, SHA).flatMap(upload -> Uni.join()
+                    .all(parts(content, 1_024).stream().map(upload::uploadPart).toList())
+                    .andFailFast()
+                    .flatMap(upload::complete)));
+        }
+        Uni.join().all(uploads).andFailFast().await().atMost(TIMEOUT);
+
+        // Then
+        for (int i = 0; i < files; i++) {
+            assertThat(Files.readAllBytes(root.resolve("c/file-" + i))).isEqualTo(contents.get(i));
+        }
+        assertThat(filesUnder(root.resolve("c"))).hasSize(files);
+    }
+
+    @Test
+    void probeCreatesAMissingRootAndLeavesNothingBehind() throws IOException {
+        // Given
+        Path missing = root.resolve("not/yet");
+        FilesystemObjectStore store = new FilesystemObjectStore(StoreLocation.parse(missing.toString()), vertx);
+        stores.add(store);
+
+        // When
+        await(store.probe());
+
+        // Then
+        assertThat(missing).isDirectory();
+        assertThat(filesUnder(missing)).isEmpty();
+    }
+
+    @Test
+    void tempNamesOfLongFileNamesStayShort() {
+        // Given
+        Path target = root.resolve("é".repeat(120));
+
+        // When
+        Path temp = FilesystemObjectStore.tempName(target);
+
+        // Then
+        assertThat(temp.getFileName().toString().getBytes(StandardCharsets.UTF_8).length).isLessThan(255);
+        assertThat(temp.getParent()).isEqualTo(root);
+    }
+
+    private void assumeXattrsWhen(MetadataMode mode) throws IOException {
+        if (mode == MetadataMode.XATTR) {
+            assumeTrue(store().metadataMode() == MetadataMode.XATTR, "this filesystem has no user xattrs");
+        }
+    }
+}
