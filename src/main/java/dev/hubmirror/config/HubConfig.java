@@ -55,4 +55,11 @@ public interface HubConfig {
     /** Entries per page requested when listing a tree (the Hub caps this itself). */
     @WithDefault("1000")
     int treePageSize();
+
+    /**
+     * Most files one tree listing may return (folders are bounded by the same number); a longer tree fails with
+     * {@code HUB_PROTOCOL} so that a hostile or broken Hub cannot exhaust memory.
+     */
+    @WithDefault("100000")
+    int maxFiles();
 }

@@ -39,8 +39,16 @@ public enum Reason {
     STORE_ERROR(false),
     /** Input that a caller sent is invalid (repo id, revision, pattern, unknown target). */
     INVALID_REQUEST(false),
-    /** The job was cancelled by a caller. */
+    /** The job was cancelled by a caller, or because the service stopped. */
     CANCELLED(false),
+    /** No job with the given id exists (never existed, or finished longer ago than the retention). */
+    JOB_NOT_FOUND(false),
+    /** The job already finished (succeeded, failed or was cancelled), so it cannot be cancelled. */
+    JOB_FINISHED(false),
+    /** The job queue is full: the submission was refused and nothing was enqueued. Retry later. */
+    QUEUE_FULL(true),
+    /** The service is stopping and accepts no new jobs. Retry against another instance or later. */
+    SHUTTING_DOWN(true),
     /** A bug: an unexpected exception. The message names the exception type. */
     INTERNAL(false);
 

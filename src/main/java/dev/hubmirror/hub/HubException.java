@@ -14,7 +14,13 @@ public class HubException extends MirrorException {
     private final transient Optional<Duration> retryAfter;
 
     public HubException(Reason reason, int status, String message, Duration retryAfter, Throwable cause) {
-        super(reason, message, cause);
+        this(reason, reason.retriable(), status, message, retryAfter, cause);
+    }
+
+    /** With an explicit {@code retriable} flag, for failures whose retry decision differs from the reason's default. */
+    public HubException(Reason reason, boolean retriable, int status, String message, Duration retryAfter,
+            Throwable cause) {
+        super(reason, retriable, message, cause);
         this.status = status;
         this.retryAfter = Optional.ofNullable(retryAfter);
     }

@@ -1,0 +1,21 @@
+package dev.hubmirror.api.rest;
+
+import dev.hubmirror.job.Job;
+import dev.hubmirror.job.JobStatus;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+/** A job as a submission answers it: enough to follow it at {@code href}. */
+@Schema(description = "An accepted job; GET href for its progress")
+public record JobSummaryResponse(
+        String id,
+        @Schema(description = "Repo id, org/name") String repo,
+        @Schema(description = "model, dataset or space") String type,
+        String revision,
+        JobStatus status,
+        @Schema(description = "Path of the job's status resource") String href) {
+
+    static JobSummaryResponse of(Job job) {
+        return new JobSummaryResponse(job.id(), job.ref().id().id(), job.ref().type().singular(),
+                job.ref().revision(), job.status(), JobResponse.href(job));
+    }
+}

@@ -1,0 +1,56 @@
+package dev.hubmirror.api.rest;
+
+import dev.hubmirror.config.JobConfig;
+import dev.hubmirror.failure.MirrorException;
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.job.JobService;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.jboss.resteasy.reactive.ResponseStatus;
+
+/** Submissions: {@code POST /v1/mirrors} turns a model list into jobs. */
+@Path("/v1/mirrors")
+@Tag(name = "mirrors")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class MirrorsResource {
+
+    private final JobService jobs;
+    private final JobConfig config;
+
+    public MirrorsResource(JobService jobs, JobConfig config) {
+        this.jobs = jobs;
+        this.config = config;
+    }
+
+    /** Validates the whole request, then submits one job per repo revision; a bad request submits nothing. */
+    @POST
+    @ResponseStatus(202)
+    @Operation(summary = "Mirror repos into the store",
+            description = "One job per repo revision. A repo already QUEUED or RUNNING with the same revision and "
+                    + "patterns answers its existing job. Tokens are never read from the request.")
+    @APIResponse(responseCode = "202", description = "Jobs accepted")
+    @APIResponse(responseCode = "400", description = "Invalid request (INVALID_REQUEST); nothing was submitted",
+            content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "429", description = "Job queue full (QUEUE_FULL); nothing was submitted",
+            content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
+    @APIResponse(responseCode = "503", description = "Service stopping (SHUTTING_DOWN)",
+            content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
+    public MirrorResponse mirror(MirrorRequest request) {
+        if (request == null) {
+            throw new MirrorException(Reason.INVALID_REQUEST,
+                    "request body is missing: send {\"models\": [\"org/name\"]} as application/json");
+        }
+        return new MirrorResponse(jobs.submit(request.toSpecs(config.maxReposPerRequest())).stream()
+                .map(JobSummaryResponse::of)
+                .toList());
+    }
+}

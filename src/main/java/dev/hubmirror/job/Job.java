@@ -1,0 +1,216 @@
+package dev.hubmirror.job;
+
+import dev.hubmirror.hub.RepoRef;
+import dev.hubmirror.transfer.MirrorOutcome;
+import dev.hubmirror.transfer.MirrorProgress;
+import dev.hubmirror.transfer.MirrorSpec;
+import io.smallrye.mutiny.subscription.Cancellable;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One mirror of one repo revision and its live state. Readable from any thread at any time; progress counters are
+ * updated by the mirror's {@link MirrorProgress} callbacks, state transitions by {@link JobService} only. Holds the
+ * spec's token but never exposes it.
+ */
+public final class Job {
+
+    private final String id;
+    private final long sequence;
+    private final MirrorSpec spec;
+    private final JobKey key;
+    private final Instant createdAt;
+    private final MirrorProgress progress = new Progress();
+
+    private final AtomicInteger filesDone = new AtomicInteger();
+    private final AtomicInteger filesSkipped = new AtomicInteger();
+    private final AtomicLong bytesDone = new AtomicLong();
+    private volatile int filesTotal;
+    private volatile long bytesTotal;
+
+    private volatile JobStatus status = JobStatus.QUEUED;
+    private volatile String commit;
+    private volatile String snapshotUrl;
+    private volatile JobError error;
+    private volatile Instant startedAt;
+    private volatile Instant finishedAt;
+
+    /** The running mirror's subscription; guarded by the {@link JobService} lock. */
+    private Cancellable subscription;
+
+    Job(String id, long sequence, MirrorSpec spec, Instant createdAt) {
+        this.id = id;
+        this.sequence = sequence;
+        this.spec = spec;
+        this.key = JobKey.of(spec);
+        this.createdAt = createdAt;
+    }
+
+    /** The job id, a time-ordered UUID. */
+    public String id() {
+        return id;
+    }
+
+    /** The repo, its type and the revision as the caller named it. */
+    public RepoRef ref() {
+        return spec.ref();
+    }
+
+    /** Include patterns (empty: every file). */
+    public List<String> include() {
+        return spec.include();
+    }
+
+    /** Exclude patterns. */
+    public List<String> exclude() {
+        return spec.exclude();
+    }
+
+    /** The current status. */
+    public JobStatus status() {
+        return status;
+    }
+
+    /** The commit the revision resolved to, once known. */
+    public String commit() {
+        return commit;
+    }
+
+    /** Files finished so far, skipped ones included. */
+    public int filesDone() {
+        return filesDone.get();
+    }
+
+    /** Files selected for the snapshot, once planned. */
+    public int filesTotal() {
+        return filesTotal;
+    }
+
+    /** Files that were already in the store, verified, from an earlier run. */
+    public int filesSkipped() {
+        return filesSkipped.get();
+    }
+
+    /** Bytes downloaded and verified so far, plus the sizes of skipped files. */
+    public long bytesDone() {
+        return bytesDone.get();
+    }
+
+    /** Bytes of all selected files, once planned. */
+    public long bytesTotal() {
+        return bytesTotal;
+    }
+
+    /** The snapshot's store URL, once the job succeeded. */
+    public String snapshotUrl() {
+        return snapshotUrl;
+    }
+
+    /** Why the job failed or was cancelled; null otherwise. */
+    public JobError error() {
+        return error;
+    }
+
+    /** When the job was accepted. */
+    public Instant createdAt() {
+        return createdAt;
+    }
+
+    /** When the job started running; null while queued. */
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** When the job finished; null until then. */
+    public Instant finishedAt() {
+        return finishedAt;
+    }
+
+    @Override
+    public String toString() {
+        return "Job[" + id + " " + spec.ref() + " " + status + "]";
+    }
+
+    MirrorSpec spec() {
+        return spec;
+    }
+
+    JobKey key() {
+        return key;
+    }
+
+    long sequence() {
+        return sequence;
+    }
+
+    MirrorProgress progress() {
+        return progress;
+    }
+
+    Cancellable subscription() {
+        return subscription;
+    }
+
+    void subscription(Cancellable subscription) {
+        this.subscription = subscription;
+    }
+
+    void markRunning(Instant now) {
+        startedAt = now;
+        status = JobStatus.RUNNING;
+    }
+
+    void markSucceeded(MirrorOutcome outcome, Instant now) {
+        commit = outcome.commit();
+        snapshotUrl = outcome.snapshotUrl();
+        finish(JobStatus.SUCCEEDED, null, now);
+    }
+
+    void markFailed(JobError failure, Instant now) {
+        finish(JobStatus.FAILED, failure, now);
+    }
+
+    void markCancelled(JobError cause, Instant now) {
+        finish(JobStatus.CANCELLED, cause, now);
+    }
+
+    private void finish(JobStatus finalStatus, JobError cause, Instant now) {
+        subscription = null;
+        error = cause;
+        finishedAt = now;
+        status = finalStatus;
+    }
+
+    /** Progress callbacks; late callbacks after the job finished (a cancelled mirror winding down) are ignored. */
+    private final class Progress implements MirrorProgress {
+
+        @Override
+        public void planned(String resolvedCommit, int files, long bytes) {
+            if (status == JobStatus.RUNNING) {
+                commit = resolvedCommit;
+                filesTotal = files;
+                bytesTotal = bytes;
+            }
+        }
+
+        @Override
+        public void transferred(long bytes) {
+            if (status == JobStatus.RUNNING) {
+                bytesDone.addAndGet(bytes);
+            }
+        }
+
+        @Override
+        public void fileDone(String path, long size, boolean skipped) {
+            if (status == JobStatus.RUNNING) {
+                filesDone.incrementAndGet();
+                if (skipped) {
+                    filesSkipped.incrementAndGet();
+                    bytesDone.addAndGet(size);
+                }
+            }
+        }
+    }
+}

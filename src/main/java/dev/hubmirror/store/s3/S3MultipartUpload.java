@@ -1,0 +1,160 @@
+package dev.hubmirror.store.s3;
+
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.store.MultipartUpload;
+import dev.hubmirror.store.Part;
+import dev.hubmirror.store.PartReceipt;
+import dev.hubmirror.store.StoreException;
+import dev.hubmirror.store.StoreLimits;
+import io.smallrye.mutiny.Uni;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
+import software.amazon.awssdk.services.s3.model.CompletedMultipartUpload;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+
+/**
+ * One S3 multipart upload. Every request is retried by {@link S3ObjectStore#send}; a failed complete aborts the
+ * upload so that no parts are left behind.
+ */
+final class S3MultipartUpload implements MultipartUpload {
+
+    private static final Logger LOGGER = Logger.getLogger(S3MultipartUpload.class);
+
+    private final S3ObjectStore store;
+    private final String key;
+    private final String fullKey;
+    private final String uploadId;
+    private final long size;
+
+    S3MultipartUpload(S3ObjectStore store, String key, String fullKey, String uploadId, long size) {
+        this.store = store;
+        this.key = key;
+        this.fullKey = fullKey;
+        this.uploadId = uploadId;
+        this.size = size;
+    }
+
+    @Override
+    public String key() {
+        return key;
+    }
+
+    @Override
+    public String id() {
+        return uploadId;
+    }
+
+    @Override
+    public Uni<PartReceipt> uploadPart(Part part) {
+        int number = part.number();
+        S3Call call = S3Call.of("UploadPart", store.bucket(), fullKey, uploadId, number);
+        if (number < 1 || number > StoreLimits.S3.maxParts()) {
+            return Uni.createFrom().failure(new StoreException(Reason.STORE_ERROR, call.describe()
+                    + " refused: part numbers go from 1 to " + StoreLimits.S3.maxParts(), null));
+        }
+        long length = part.length();
+        return store.send(call, () -> store.client().uploadPart(
+                b -> b.bucket(store.bucket()).key(fullKey).uploadId(uploadId).partNumber(number)
+                        .contentLength(length),
+                AsyncRequestBody.fromRemainingByteBufferUnsafe(part.data().duplicate())))
+                .map(response -> new PartReceipt(number, part.offset(), length, response.eTag()));
+    }
+
+    /** Copies the inclusive byte range {@code first..last} of another object of the bucket as one part. */
+    Uni<PartReceipt> copyPart(int number, String sourceFullKey, long first, long last) {
+        S3Call call = S3Call.of("UploadPartCopy", store.bucket(), fullKey, uploadId, number);
+        return store.send(call, () -> store.client().uploadPartCopy(
+                b -> b.sourceBucket(store.bucket()).sourceKey(sourceFullKey)
+                        .destinationBucket(store.bucket()).destinationKey(fullKey)
+                        .uploadId(uploadId).partNumber(number).copySourceRange("bytes=" + first + "-" + last)))
+                .map(response -> new PartReceipt(number, first, last - first + 1, response.copyPartResult().eTag()));
+    }
+
+    @Override
+    public Uni<Void> complete(List<PartReceipt> receipts) {
+        S3Call call = S3Call.of("CompleteMultipartUpload", store.bucket(), fullKey, uploadId, 0);
+        StoreException invalid = validate(call, receipts);
+        if (invalid != null) {
+            return abortQuietly().chain(() -> Uni.createFrom().failure(invalid));
+        }
+        List<CompletedPart> parts = receipts.stream()
+                .sorted(Comparator.comparingInt(PartReceipt::number))
+                .map(r -> CompletedPart.builder().partNumber(r.number()).eTag(r.etag()).build())
+                .toList();
+        CompletedMultipartUpload completed = CompletedMultipartUpload.builder().parts(parts).build();
+        return Uni.createFrom().deferred(() -> {
+            AtomicInteger attempt = new AtomicInteger();
+            return store.send(call, () -> {
+                CompletableFuture<CompleteMultipartUploadResponse> sent = store.client().completeMultipartUpload(
+                        b -> b.bucket(store.bucket()).key(fullKey).uploadId(uploadId).multipartUpload(completed));
+                if (attempt.incrementAndGet() == 1) {
+                    return sent;
+                }
+                // an earlier attempt may have completed the upload before its answer was lost
+                return sent.exceptionallyCompose(e -> S3Call.isNoSuchUpload(e) ? completedEarlier(e)
+                        : CompletableFuture.failedFuture(e));
+            });
+        })
+                .onFailure().call(this::abortQuietly)
+                .invoke(() -> LOGGER.debugf("multipart upload completed store=s3 key=%s uploadId=%s parts=%d",
+                        fullKey, uploadId, parts.size()))
+                .replaceWithVoid();
+    }
+
+    private CompletableFuture<CompleteMultipartUploadResponse> completedEarlier(Throwable noSuchUpload) {
+        return store.client().headObject(b -> b.bucket(store.bucket()).key(fullKey))
+                .handle((head, failure) -> {
+                    if (failure == null && head.contentLength() == size) {
+                        return (CompleteMultipartUploadResponse) null;
+                    }
+                    throw new CompletionException(noSuchUpload);
+                });
+    }
+
+    private StoreException validate(S3Call call, List<PartReceipt> receipts) {
+        if (receipts.isEmpty()) {
+            return new StoreException(Reason.STORE_ERROR, call.describe() + " refused: no parts were uploaded", null);
+        }
+        Set<Integer> numbers = new HashSet<>();
+        long total = 0;
+        for (PartReceipt r : receipts) {
+            if (!numbers.add(r.number())) {
+                return new StoreException(Reason.STORE_ERROR, call.describe() + " refused: part " + r.number()
+                        + " is listed twice", null);
+            }
+            total += r.length();
+        }
+        if (total != size) {
+            return new StoreException(Reason.STORE_ERROR, call.describe() + " refused: the parts hold " + total
+                    + " bytes but the upload was begun for " + size + " bytes", null);
+        }
+        return null;
+    }
+
+    @Override
+    public Uni<Void> abort() {
+        S3Call call = S3Call.of("AbortMultipartUpload", store.bucket(), fullKey, uploadId, 0);
+        return store.send(call, () -> store.client().abortMultipartUpload(
+                b -> b.bucket(store.bucket()).key(fullKey).uploadId(uploadId)))
+                .replaceWithVoid()
+                .onFailure(S3Call::isNotFound).recoverWithNull()
+                .invoke(() -> LOGGER.debugf("multipart upload aborted store=s3 key=%s uploadId=%s", fullKey, uploadId));
+    }
+
+    /** Aborts, logging instead of failing: used on a failure path where the first failure is the one to report. */
+    private Uni<Void> abortQuietly() {
+        return abort().onFailure().recoverWithUni(e -> {
+            LOGGER.warnf("abort of failed multipart upload failed store=s3 key=%s uploadId=%s error=%s", fullKey,
+                    uploadId, e.getMessage());
+            return Uni.createFrom().voidItem();
+        });
+    }
+}

@@ -1,0 +1,374 @@
+package dev.hubmirror.store.s3;
+
+import dev.hubmirror.config.StoreConfig;
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.store.MultipartUpload;
+import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.StoreException;
+import dev.hubmirror.store.StoreLimits;
+import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.StoredObject;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.jboss.logging.Logger;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProvider;
+import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
+import software.amazon.awssdk.regions.providers.InstanceProfileRegionProvider;
+import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
+import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.MetadataDirective;
+
+/**
+ * The {@link ObjectStore} on AWS S3 or an S3-compatible server (MinIO, Ceph, s3proxy), through the AWS SDK v2
+ * {@link S3AsyncClient} on the Netty client. Keys live under {@code s3://bucket/prefix}.
+ *
+ * <p>This class owns the retries: the SDK's own retry strategy is switched off in clients it builds, and every
+ * request is re-sent from a lazy {@link Uni} with exponential back-off while it fails with a retriable
+ * {@link StoreException} ({@link Reason#STORE_UNAVAILABLE}: 5xx, SlowDown, connection failures and time-outs), at
+ * most {@link Tuning#maxAttempts()} times. Parts are re-sent from the caller's buffer without copying it.
+ */
+public final class S3ObjectStore implements ObjectStore, AutoCloseable {
+
+    private static final Logger LOGGER = Logger.getLogger(S3ObjectStore.class);
+
+    /** The key, under the prefix, that {@link #probe()} writes and deletes. */
+    public static final String PROBE_KEY = ".hub-mirror-probe";
+
+    /** The largest object one CopyObject request can copy on S3. */
+    public static final long MAX_COPY_OBJECT_SIZE = 5L * 1024 * 1024 * 1024;
+
+    private final StoreLocation location;
+    private final S3AsyncClient client;
+    private final boolean ownsClient;
+    private final Tuning tuning;
+
+    /**
+     * How this store retries and copies.
+     *
+     * @param maxAttempts attempts per S3 request, the first one included (at least 1)
+     * @param firstBackoff the wait before the first retry; it doubles per retry, with jitter
+     * @param maxBackoff the longest wait between two attempts
+     * @param copyThreshold sources larger than this are copied with UploadPartCopy instead of one CopyObject
+     *     (at most {@link #MAX_COPY_OBJECT_SIZE})
+     * @param copyPartSize the range size of one UploadPartCopy (raised when the source would need more than 10,000)
+     * @param copyConcurrency UploadPartCopy requests in flight for one copy
+     */
+    public record Tuning(int maxAttempts, Duration firstBackoff, Duration maxBackoff, long copyThreshold,
+            long copyPartSize, int copyConcurrency) {
+
+        /** Validates the values. */
+        public Tuning {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+            }
+            if (firstBackoff.isNegative() || firstBackoff.isZero() || maxBackoff.compareTo(firstBackoff) < 0) {
+                throw new IllegalArgumentException(
+                        "back-off must be positive and maxBackoff >= firstBackoff: " + firstBackoff + ", " + maxBackoff);
+            }
+            if (copyThreshold < 0 || copyThreshold > MAX_COPY_OBJECT_SIZE) {
+                throw new IllegalArgumentException("copyThreshold must be within 0.." + MAX_COPY_OBJECT_SIZE);
+            }
+            if (copyPartSize < StoreLimits.S3.minPartSize() || copyPartSize > StoreLimits.S3.maxPartSize()) {
+                throw new IllegalArgumentException("copyPartSize must be within " + StoreLimits.S3.minPartSize()
+                        + ".." + StoreLimits.S3.maxPartSize() + ", was " + copyPartSize);
+            }
+            if (copyConcurrency < 1) {
+                throw new IllegalArgumentException("copyConcurrency must be at least 1, was " + copyConcurrency);
+            }
+        }
+
+        /** The defaults, with the attempts from the configuration. */
+        public static Tuning from(StoreConfig.S3 config) {
+            return new Tuning(config.maxAttempts(), Duration.ofMillis(250), Duration.ofSeconds(10),
+                    MAX_COPY_OBJECT_SIZE, 512L * 1024 * 1024, 4);
+        }
+
+        /** The same tuning with other back-off waits. */
+        public Tuning withBackoff(Duration first, Duration max) {
+            return new Tuning(maxAttempts, first, max, copyThreshold, copyPartSize, copyConcurrency);
+        }
+
+        /** The same tuning with another multipart-copy threshold and range size. */
+        public Tuning withCopy(long threshold, long partSize) {
+            return new Tuning(maxAttempts, firstBackoff, maxBackoff, threshold, partSize, copyConcurrency);
+        }
+    }
+
+    /**
+     * A store with its own client built from the configuration (see {@link #buildClient}); {@link #close()} closes
+     * it.
+     */
+    public S3ObjectStore(StoreLocation location, StoreConfig.S3 config) {
+        this(location, config, Tuning.from(config));
+    }
+
+    /** A store with its own client built from the configuration, and the given tuning. */
+    public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, Tuning tuning) {
+        this(location, buildClient(config), true, tuning);
+    }
+
+    /** A store on a client owned by the caller (not closed by {@link #close()}). */
+    public S3ObjectStore(StoreLocation location, S3AsyncClient client, Tuning tuning) {
+        this(location, client, false, tuning);
+    }
+
+    private S3ObjectStore(StoreLocation location, S3AsyncClient client, boolean ownsClient, Tuning tuning) {
+        if (!"s3".equals(location.scheme())) {
+            throw new IllegalArgumentException("S3ObjectStore needs an s3://bucket/prefix location, got scheme '"
+                    + location.scheme() + "'");
+        }
+        this.location = location;
+        this.client = client;
+        this.ownsClient = ownsClient;
+        this.tuning = tuning;
+    }
+
+    /**
+     * Builds the S3 client for a configuration: the endpoint override when set (then path-style addressing unless
+     * configured otherwise), the configured region or the SDK's region chain (else {@code us-east-1}), the SDK's
+     * default credentials chain (env, system properties, profile, web identity, container, instance), checksums
+     * only where S3 requires them (S3-compatible servers often reject the newer default ones), no SDK retries (the
+     * store retries itself), and at most {@code maxConnections} concurrent connections.
+     */
+    public static S3AsyncClient buildClient(StoreConfig.S3 config) {
+        Optional<String> endpoint = config.endpoint().map(String::trim).filter(e -> !e.isEmpty());
+        S3AsyncClientBuilder builder = S3AsyncClient.builder()
+                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
+                        .maxConcurrency(config.maxConnections())
+                        .connectionAcquisitionTimeout(Duration.ofMinutes(1)))
+                .region(region(config, endpoint.isPresent()))
+                .forcePathStyle(config.pathStyle().orElse(endpoint.isPresent()))
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
+        if (endpoint.isPresent()) {
+            builder.endpointOverride(URI.create(endpoint.get()));
+        } else {
+            // on AWS, follow a bucket that lives in another region than the configured one
+            builder.crossRegionAccessEnabled(true);
+        }
+        return builder.build();
+    }
+
+    private static Region region(StoreConfig.S3 config, boolean endpointOverride) {
+        Optional<String> configured = config.region().map(String::trim).filter(r -> !r.isEmpty());
+        if (configured.isPresent()) {
+            return Region.of(configured.get());
+        }
+        List<AwsRegionProvider> providers = new ArrayList<>(
+                List.of(new SystemSettingsRegionProvider(), new AwsProfileRegionProvider()));
+        if (!endpointOverride) {
+            // the instance metadata service only knows AWS regions; skip it for S3-compatible servers
+            providers.add(new InstanceProfileRegionProvider());
+        }
+        try {
+            return new AwsRegionProviderChain(providers.toArray(AwsRegionProvider[]::new)).getRegion();
+        } catch (RuntimeException e) {
+            return Region.US_EAST_1;
+        }
+    }
+
+    @Override
+    public String kind() {
+        return "s3";
+    }
+
+    @Override
+    public String url(String key) {
+        return "s3://" + location.bucket() + "/" + location.fullKey(key);
+    }
+
+    @Override
+    public StoreLimits limits() {
+        return StoreLimits.S3;
+    }
+
+    @Override
+    public Uni<Optional<StoredObject>> stat(String key) {
+        String fullKey = location.fullKey(key);
+        S3Call call = S3Call.of("HeadObject", bucket(), fullKey);
+        return send(call, () -> client.headObject(b -> b.bucket(bucket()).key(fullKey)))
+                .map(head -> Optional.of(new StoredObject(key, head.contentLength(), lowerCaseKeys(head.metadata()))))
+                .onFailure(S3Call::isNotFound).recoverWithItem(Optional.empty());
+    }
+
+    @Override
+    public Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata) {
+        String fullKey = location.fullKey(key);
+        S3Call call = S3Call.of("PutObject", bucket(), fullKey);
+        long length = content.remaining();
+        return send(call, () -> client.putObject(
+                b -> b.bucket(bucket()).key(fullKey).contentLength(length).metadata(metadata),
+                AsyncRequestBody.fromRemainingByteBufferUnsafe(content.duplicate())))
+                .replaceWithVoid();
+    }
+
+    @Override
+    public Uni<MultipartUpload> beginUpload(String key, long size, Map<String, String> metadata) {
+        String fullKey = location.fullKey(key);
+        S3Call call = S3Call.of("CreateMultipartUpload", bucket(), fullKey);
+        return send(call, () -> client.createMultipartUpload(b -> b.bucket(bucket()).key(fullKey).metadata(metadata)))
+                .map(created -> {
+                    LOGGER.debugf("multipart upload started store=s3 key=%s uploadId=%s", fullKey, created.uploadId());
+                    return new S3MultipartUpload(this, key, fullKey, created.uploadId(), size);
+                });
+    }
+
+    @Override
+    public Uni<Void> copy(String sourceKey, String targetKey) {
+        String source = location.fullKey(sourceKey);
+        String target = location.fullKey(targetKey);
+        S3Call head = S3Call.of("HeadObject", bucket(), source);
+        return send(head, () -> client.headObject(b -> b.bucket(bucket()).key(source)))
+                .onFailure(S3Call::isNotFound).transform(e -> new StoreException(Reason.STORE_ERROR,
+                        "copy of s3://" + bucket() + "/" + source + " to s3://" + bucket() + "/" + target
+                                + " failed: the source does not exist",
+                        e))
+                .chain(sourceHead -> sourceHead.contentLength() <= tuning.copyThreshold()
+                        ? copyObject(source, target)
+                        : copyInParts(source, targetKey, sourceHead));
+    }
+
+    private Uni<Void> copyObject(String source, String target) {
+        S3Call call = S3Call.of("CopyObject", bucket(), target);
+        return send(call, () -> client.copyObject(b -> b.sourceBucket(bucket()).sourceKey(source)
+                .destinationBucket(bucket()).destinationKey(target)
+                .metadataDirective(MetadataDirective.COPY)))
+                .replaceWithVoid();
+    }
+
+    private Uni<Void> copyInParts(String source, String targetKey, HeadObjectResponse sourceHead) {
+        String target = location.fullKey(targetKey);
+        long size = sourceHead.contentLength();
+        long partSize = Math.min(StoreLimits.S3.maxPartSize(),
+                Math.max(tuning.copyPartSize(), ceilDiv(size, StoreLimits.S3.maxParts())));
+        int parts = (int) ceilDiv(size, partSize);
+        S3Call create = S3Call.of("CreateMultipartUpload", bucket(), target);
+        return send(create, () -> client.createMultipartUpload(b -> b.bucket(bucket()).key(target)
+                .metadata(sourceHead.metadata()).contentType(sourceHead.contentType())))
+                .chain(created -> {
+                    S3MultipartUpload upload = new S3MultipartUpload(this, targetKey, target, created.uploadId(), size);
+                    LOGGER.debugf("multipart copy started store=s3 key=%s uploadId=%s parts=%d", target,
+                            created.uploadId(), parts);
+                    return Multi.createFrom().range(1, parts + 1)
+                            .onItem().transformToUni(n -> upload.copyPart(n, source, (n - 1) * partSize,
+                                    Math.min(size, n * partSize) - 1))
+                            .merge(tuning.copyConcurrency())
+                            .collect().asList()
+                            .onFailure().call(e -> upload.abort().onFailure().recoverWithNull())
+                            .onCancellation().call(upload::abort)
+                            .chain(upload::complete);
+                });
+    }
+
+    @Override
+    public Uni<Void> delete(String key) {
+        String fullKey = location.fullKey(key);
+        S3Call call = S3Call.of("DeleteObject", bucket(), fullKey);
+        return send(call, () -> client.deleteObject(b -> b.bucket(bucket()).key(fullKey)))
+                .replaceWithVoid()
+                .onFailure(S3Call::isNotFound).recoverWithNull();
+    }
+
+    @Override
+    public Uni<Void> probe() {
+        ByteBuffer content = ByteBuffer.wrap("hub-mirror write probe\n".getBytes(StandardCharsets.UTF_8))
+                .asReadOnlyBuffer();
+        return put(PROBE_KEY, content, Map.of()).chain(() -> delete(PROBE_KEY));
+    }
+
+    /** Closes the client when this store built it. */
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    S3AsyncClient client() {
+        return client;
+    }
+
+    String bucket() {
+        return location.bucket();
+    }
+
+    /**
+     * Sends a request lazily: every subscription calls {@code request} again, and retriable failures are re-sent
+     * with back-off until {@link Tuning#maxAttempts()} is reached. Failures come out as {@link StoreException}s that
+     * name the call, with the number of attempts when there was more than one.
+     */
+    <T> Uni<T> send(S3Call call, Supplier<CompletableFuture<T>> request) {
+        return Uni.createFrom().deferred(() -> {
+            AtomicInteger attempts = new AtomicInteger();
+            Uni<T> once = Uni.createFrom().completionStage(() -> {
+                attempts.incrementAndGet();
+                return request.get();
+            }).onFailure().transform(call::translate);
+            Uni<T> retried = once;
+            if (tuning.maxAttempts() > 1) {
+                retried = once
+                        .onFailure(S3ObjectStore::isRetriable).invoke(e -> LOGGER.debugf(
+                                "s3 request failed, may retry store=s3 key=%s uploadId=%s part=%d attempt=%d error=%s",
+                                call.key(), call.uploadId(), call.part(), attempts.get(), e.getMessage()))
+                        .onFailure(S3ObjectStore::isRetriable).retry()
+                        .withBackOff(tuning.firstBackoff(), tuning.maxBackoff())
+                        .atMost(tuning.maxAttempts() - 1L);
+            }
+            return retried.onFailure().transform(e -> finalFailure(call, e, attempts.get()));
+        });
+    }
+
+    private static boolean isRetriable(Throwable e) {
+        return e instanceof StoreException s && s.retriable();
+    }
+
+    private static StoreException finalFailure(S3Call call, Throwable failure, int attempts) {
+        StoreException e = null;
+        for (Throwable c = failure; c != null && e == null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof StoreException s) {
+                e = s;
+            }
+        }
+        if (e == null) {
+            e = call.translate(failure);
+        }
+        if (attempts <= 1) {
+            return e;
+        }
+        return new StoreException(e.reason(), e.retriable(), e.getMessage() + " (gave up after " + attempts
+                + " attempts)", e.getCause());
+    }
+
+    private static Map<String, String> lowerCaseKeys(Map<String, String> metadata) {
+        Map<String, String> result = new TreeMap<>();
+        metadata.forEach((k, v) -> result.put(k.toLowerCase(Locale.ROOT), v));
+        return Map.copyOf(result);
+    }
+
+    private static long ceilDiv(long a, long b) {
+        return (a + b - 1) / b;
+    }
+}

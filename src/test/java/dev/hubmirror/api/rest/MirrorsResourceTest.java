@@ -1,0 +1,140 @@
+package dev.hubmirror.api.rest;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.http.ContentType;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+@QuarkusTest
+@TestProfile(ScriptedMirrorProfile.class)
+class MirrorsResourceTest extends JobsApiTestSupport {
+
+    @Test
+    void answers202WithOneJobPerRepoRevisionInRequestOrder() {
+        // Given
+        String body = """
+                {"models": ["org/alpha", "org/beta@refs/pr/1"],
+                 "repos": [{"id": "org/ds", "type": "dataset", "revision": "v1.0",
+                            "include": ["*.parquet"], "exclude": []}]}
+                """;
+
+        // When / Then
+        post(body).statusCode(202)
+                .contentType(ContentType.JSON)
+                .body("jobs", hasSize(3))
+                .body("jobs[0].repo", equalTo("org/alpha"))
+                .body("jobs[0].type", equalTo("model"))
+                .body("jobs[0].revision", equalTo("main"))
+                .body("jobs[0].status", equalTo("RUNNING"))
+                .body("jobs[1].repo", equalTo("org/beta"))
+                .body("jobs[1].revision", equalTo("refs/pr/1"))
+                .body("jobs[1].status", equalTo("QUEUED"))
+                .body("jobs[2].repo", equalTo("org/ds"))
+                .body("jobs[2].type", equalTo("dataset"))
+                .body("jobs[2].revision", equalTo("v1.0"))
+                .body("jobs[2].href", containsString("/v1/jobs/"));
+        assertThat(mirror.run("org/alpha").spec().ref().revision()).isEqualTo("main");
+    }
+
+    @Test
+    void passesPatternsToTheMirrorAndNeverATokenFromTheBody() {
+        // Given
+        String body = """
+                {"repos": [{"id": "org/ds", "type": "datasets", "include": ["data/*.parquet"],
+                            "exclude": ["*.md"]}],
+                 "token": "hf_should_be_ignored"}
+                """;
+
+        // When
+        post(body).statusCode(202);
+
+        // Then
+        var spec = mirror.run("org/ds").spec();
+        assertThat(spec.include()).containsExactly("data/*.parquet");
+        assertThat(spec.exclude()).containsExactly("*.md");
+        assertThat(spec.token()).isEmpty();
+    }
+
+    @Test
+    void answersTheActiveJobForAnIdenticalSubmission() {
+        // Given
+        String first = submit("{\"models\": [\"org/alpha\"]}", 0);
+
+        // When
+        String again = submit("{\"repos\": [{\"id\": \"org/alpha\", \"type\": \"model\", \"revision\": \"main\"}]}", 0);
+
+        // Then
+        assertThat(again).isEqualTo(first);
+        assertThat(mirror.runs()).hasSize(1);
+    }
+
+    @Test
+    void refusesASubmissionThatDoesNotFitTheQueueAndEnqueuesNothing() {
+        // Given: one running, the queue (capacity 2) full
+        post("{\"models\": [\"org/a\", \"org/b\", \"org/c\"]}").statusCode(202);
+        int before = jobCount();
+
+        // When / Then
+        post("{\"models\": [\"org/d\"]}").statusCode(429)
+                .body("error.reason", equalTo("QUEUE_FULL"))
+                .body("error.message", containsString("nothing was enqueued"));
+        assertThat(jobCount()).isEqualTo(before);
+    }
+
+    static Stream<Arguments> invalidRequests() {
+        return Stream.of(
+                Arguments.of("{\"models\": [\"org/bad name\"]}", "models[0] 'org/bad name'"),
+                Arguments.of("{\"models\": [\"a/b/c\"]}", "more than one '/'"),
+                Arguments.of("{\"models\": [\"org/ok@bad..rev\"]}", "revision 'bad..rev' is invalid"),
+                Arguments.of("{\"models\": [\"org/ok@\"]}", "empty revision"),
+                Arguments.of("{\"repos\": [{\"id\": \"org/ds\", \"type\": \"notebook\"}]}",
+                        "repos[0] (id 'org/ds'): unknown repo type 'notebook'"),
+                Arguments.of("{\"repos\": [{\"id\": \"org/ds\", \"include\": [\"\"]}]}", "include[0] is empty"),
+                Arguments.of("{\"repos\": [{\"id\": \"org/ds\", \"exclude\": [\"a\\u0000b\"]}]}", "NUL"),
+                Arguments.of("{\"repos\": [{\"type\": \"dataset\"}]}", "repo id is empty"),
+                Arguments.of("{\"models\": []}", "nothing to mirror"),
+                Arguments.of("{}", "nothing to mirror"),
+                Arguments.of("{\"models\": [\"o/a\", \"o/b\", \"o/c\"], \"repos\": [{\"id\": \"o/d\"}, "
+                        + "{\"id\": \"o/e\"}]}",
+                        "too many repos: 5 in one request, at most 4"),
+                Arguments.of("{\"models\": [\"org/ok\", \"org/bad name\"]}", "models[1]"),
+                Arguments.of("{\"models\": [\"org/a\"", "malformed JSON request body: Unexpected end-of-input"),
+                Arguments.of("not json", "malformed JSON"),
+                Arguments.of("{\"models\": \"org/a\"}", "'models' must be an array"),
+                Arguments.of("{\"repos\": [{\"id\": \"org/ds\", \"include\": \"*.json\"}]}",
+                        "'repos[0].include' must be an array"),
+                Arguments.of("", "request body is missing"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidRequests")
+    void answers400NamingTheProblemAndCreatesNoJob(String body, String expectedInMessage) {
+        // Given
+        int before = jobCount();
+
+        // When / Then
+        post(body).statusCode(400)
+                .contentType(ContentType.JSON)
+                .body("error.reason", equalTo("INVALID_REQUEST"))
+                .body("error.message", containsString(expectedInMessage));
+        assertThat(jobCount()).isEqualTo(before);
+        assertThat(mirror.runs()).isEmpty();
+    }
+
+    @Test
+    void publishesTheEndpointsInOpenApi() {
+        given().accept("application/json").when().get("/q/openapi").then().statusCode(200)
+                .body(containsString("/v1/mirrors"))
+                .body(containsString("/v1/jobs/{id}"));
+    }
+}

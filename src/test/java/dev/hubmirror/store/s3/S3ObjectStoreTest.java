@@ -1,0 +1,501 @@
+package dev.hubmirror.store.s3;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import dev.hubmirror.config.StoreConfig;
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.store.MultipartUpload;
+import dev.hubmirror.store.Part;
+import dev.hubmirror.store.PartReceipt;
+import dev.hubmirror.store.StoreException;
+import dev.hubmirror.store.StoreLimits;
+import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.StoredObject;
+import dev.hubmirror.testing.FaultyS3Proxy;
+import dev.hubmirror.testing.S3ProxyServer;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.mutiny.Uni;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.services.s3.S3AsyncClient;
+
+/**
+ * {@link S3ObjectStore} against a real S3 server (s3proxy on loopback) through the real SDK, with faults injected by a
+ * proxy in the request path.
+ */
+class S3ObjectStoreTest {
+
+    private static final String BUCKET = "mirror";
+    private static final int MIB = 1024 * 1024;
+    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final AtomicInteger PREFIXES = new AtomicInteger();
+
+    private static S3ProxyServer s3;
+
+    @BeforeAll
+    static void startS3() {
+        s3 = S3ProxyServer.start();
+        s3.createBucket(BUCKET);
+        // the stores under test find their credentials through the SDK's default chain, as in production
+        s3.setCredentialSystemProperties();
+    }
+
+    @AfterAll
+    static void stopS3() {
+        if (s3 != null) {
+            s3.clearCredentialSystemProperties();
+            s3.close();
+        }
+    }
+
+    @Test
+    void putThenStatReturnsSizeAndLowerCaseMetadata() {
+        // Given
+        String prefix = newPrefix();
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+            byte[] content = bytes(1000, 1);
+
+            // When
+            await(store.put("snapshots/abc/config.json", ByteBuffer.wrap(content),
+                    Map.of("Sha256", "abc123", "revision", "main")));
+            Optional<StoredObject> stat = await(store.stat("snapshots/abc/config.json"));
+
+            // Then
+            assertThat(stat).contains(new StoredObject("snapshots/abc/config.json", 1000,
+                    Map.of("sha256", "abc123", "revision", "main")));
+            assertThat(s3.objectBytes(BUCKET, prefix + "/snapshots/abc/config.json")).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void putOfZeroBytesMakesAnEmptyObject() {
+        // Given
+        String prefix = newPrefix();
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+
+            // When
+            await(store.put("refs/empty", ByteBuffer.allocate(0), Map.of()));
+
+            // Then
+            assertThat(await(store.stat("refs/empty"))).map(StoredObject::size).contains(0L);
+        }
+    }
+
+    @Test
+    void statOfMissingKeyIsEmpty() {
+        // Given
+        try (S3ObjectStore store = store(newPrefix(), s3.endpoint())) {
+
+            // When
+            Optional<StoredObject> stat = await(store.stat("snapshots/none/missing.bin"));
+
+            // Then
+            assertThat(stat).isEmpty();
+        }
+    }
+
+    @Test
+    void namesKindUrlAndLimits() {
+        // Given
+        try (S3ObjectStore store = store("weights/hub", s3.endpoint())) {
+
+            // When / Then
+            assertThat(store.kind()).isEqualTo("s3");
+            assertThat(store.url("models--a--b/refs/main")).isEqualTo("s3://mirror/weights/hub/models--a--b/refs/main");
+            assertThat(store.limits()).isEqualTo(StoreLimits.S3);
+        }
+    }
+
+    @Test
+    void multipartWithThreePartsUploadedConcurrentlyOutOfOrderHasAllBytesAndMetadata() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(11 * MIB + 17, 2);
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+            MultipartUpload upload = await(store.beginUpload("blobs/big.safetensors", content.length,
+                    Map.of("sha256", "feed")));
+            List<Part> parts = parts(content, 5 * MIB);
+
+            // When
+            List<PartReceipt> receipts = await(Uni.join().all(
+                    upload.uploadPart(parts.get(2)), upload.uploadPart(parts.get(0)), upload.uploadPart(parts.get(1)))
+                    .andFailFast());
+            await(upload.complete(receipts));
+
+            // Then
+            assertThat(receipts).extracting(PartReceipt::number).containsExactly(3, 1, 2);
+            assertThat(s3.objectBytes(BUCKET, prefix + "/blobs/big.safetensors")).isEqualTo(content);
+            assertThat(await(store.stat("blobs/big.safetensors")))
+                    .contains(new StoredObject("blobs/big.safetensors", content.length, Map.of("sha256", "feed")));
+            assertThat(s3.uploadsInProgress(BUCKET)).noneMatch(u -> u.key().startsWith(prefix));
+        }
+    }
+
+    @Test
+    void multipartWithExactlyOnePartHasAllBytes() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(3 * MIB, 3);
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+            MultipartUpload upload = await(store.beginUpload("one.bin", content.length, Map.of()));
+
+            // When
+            PartReceipt receipt = await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+            await(upload.complete(List.of(receipt)));
+
+            // Then
+            assertThat(receipt).extracting(PartReceipt::number, PartReceipt::offset, PartReceipt::length)
+                    .containsExactly(1, 0L, (long) content.length);
+            assertThat(s3.objectBytes(BUCKET, prefix + "/one.bin")).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void abortLeavesNoObjectAndNoUploadAndMayBeRepeated() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(6 * MIB, 4);
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+            MultipartUpload upload = await(store.beginUpload("aborted.bin", content.length, Map.of()));
+            await(upload.uploadPart(parts(content, 5 * MIB).get(0)));
+
+            // When
+            await(upload.abort());
+            await(upload.abort());
+
+            // Then
+            assertThat(await(store.stat("aborted.bin"))).isEmpty();
+            assertThat(s3.uploadsInProgress(BUCKET)).noneMatch(u -> u.key().startsWith(prefix));
+            assertThat(s3.keys(BUCKET, prefix)).isEmpty();
+        }
+    }
+
+    @Test
+    void completeThatTheStoreRefusesAbortsTheUpload() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(MIB, 5);
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+            MultipartUpload upload = await(store.beginUpload("refused.bin", content.length, Map.of()));
+            PartReceipt receipt = await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+            PartReceipt wrongEtag = new PartReceipt(1, 0, content.length, "\"00000000000000000000000000000000\"");
+
+            // When
+            StoreException failure = failure(upload.complete(List.of(wrongEtag)));
+
+            // Then
+            assertThat(failure.reason()).isEqualTo(Reason.STORE_ERROR);
+            assertThat(failure.getMessage()).contains("CompleteMultipartUpload", "s3://mirror/" + prefix + "/refused.bin",
+                    upload.id());
+            assertThat(await(store.stat("refused.bin"))).isEmpty();
+            assertThat(s3.uploadsInProgress(BUCKET)).noneMatch(u -> u.key().startsWith(prefix));
+            assertThat(receipt.etag()).isNotBlank();
+        }
+    }
+
+    @Test
+    void completeWithPartsThatDoNotCoverTheSizeIsRefusedAndAborts() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(MIB, 6);
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+            MultipartUpload upload = await(store.beginUpload("short.bin", content.length + 1L, Map.of()));
+            PartReceipt receipt = await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+
+            // When
+            StoreException failure = failure(upload.complete(List.of(receipt)));
+
+            // Then
+            assertThat(failure.reason()).isEqualTo(Reason.STORE_ERROR);
+            assertThat(failure.getMessage()).contains("1048576 bytes", "1048577 bytes", upload.id());
+            assertThat(await(store.stat("short.bin"))).isEmpty();
+            assertThat(s3.uploadsInProgress(BUCKET)).noneMatch(u -> u.key().startsWith(prefix));
+        }
+    }
+
+    @Test
+    void copyKeepsBytesAndMetadataForKeysWithSpacesAndUnicode() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(4096, 7);
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+            await(store.put("snapshots/c0ffee/dir with space/ünï.bin", ByteBuffer.wrap(content),
+                    Map.of("sha256", "beef")));
+
+            // When
+            await(store.copy("snapshots/c0ffee/dir with space/ünï.bin", "blobs/beef"));
+
+            // Then
+            assertThat(s3.objectBytes(BUCKET, prefix + "/blobs/beef")).isEqualTo(content);
+            assertThat(await(store.stat("blobs/beef")))
+                    .contains(new StoredObject("blobs/beef", content.length, Map.of("sha256", "beef")));
+        }
+    }
+
+    @Test
+    void copyOfASourceOverTheThresholdCopiesRangesAsPartsAndKeepsMetadata() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(12 * MIB + 5, 8);
+        try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint());
+                S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3).withCopy(5 * MIB, 5 * MIB))) {
+            await(store.put("snapshots/c0ffee/model.bin", ByteBuffer.wrap(content), Map.of("sha256", "cafe")));
+
+            // When
+            await(store.copy("snapshots/c0ffee/model.bin", "blobs/cafe"));
+
+            // Then
+            assertThat(proxy.partRequests()).isEqualTo(3);
+            assertThat(s3.objectBytes(BUCKET, prefix + "/blobs/cafe")).isEqualTo(content);
+            assertThat(await(store.stat("blobs/cafe")))
+                    .contains(new StoredObject("blobs/cafe", content.length, Map.of("sha256", "cafe")));
+            assertThat(s3.uploadsInProgress(BUCKET)).noneMatch(u -> u.key().startsWith(prefix));
+        }
+    }
+
+    @Test
+    void copyOfAMissingSourceFailsNamingIt() {
+        // Given
+        String prefix = newPrefix();
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+
+            // When
+            StoreException failure = failure(store.copy("snapshots/none/gone.bin", "blobs/gone"));
+
+            // Then
+            assertThat(failure.reason()).isEqualTo(Reason.STORE_ERROR);
+            assertThat(failure.getMessage()).contains(prefix + "/snapshots/none/gone.bin", "does not exist");
+        }
+    }
+
+    @Test
+    void deleteRemovesAnObjectAndSucceedsForAMissingKey() {
+        // Given
+        String prefix = newPrefix();
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+            await(store.put("refs/main", ByteBuffer.wrap(bytes(40, 9)), Map.of()));
+
+            // When
+            await(store.delete("refs/main"));
+            await(store.delete("refs/never-written"));
+
+            // Then
+            assertThat(await(store.stat("refs/main"))).isEmpty();
+        }
+    }
+
+    @Test
+    void partIsRetriedAfterOneSlowDownAndTheObjectIsCorrect() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(7 * MIB, 10);
+        try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint());
+                S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
+            MultipartUpload upload = await(store.beginUpload("retried.bin", content.length, Map.of()));
+            proxy.failNextParts(1, FaultyS3Proxy.Fault.SLOW_DOWN);
+
+            // When
+            List<PartReceipt> receipts = new ArrayList<>();
+            for (Part part : parts(content, 5 * MIB)) {
+                receipts.add(await(upload.uploadPart(part)));
+            }
+            await(upload.complete(receipts));
+
+            // Then
+            assertThat(proxy.partRequests()).isEqualTo(3);
+            assertThat(s3.objectBytes(BUCKET, prefix + "/retried.bin")).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void partIsRetriedAfterADroppedConnection() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(2 * MIB, 11);
+        try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint());
+                S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
+            MultipartUpload upload = await(store.beginUpload("dropped.bin", content.length, Map.of()));
+            proxy.failNextParts(1, FaultyS3Proxy.Fault.DROP_CONNECTION);
+
+            // When
+            PartReceipt receipt = await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+            await(upload.complete(List.of(receipt)));
+
+            // Then
+            assertThat(proxy.partRequests()).isEqualTo(2);
+            assertThat(s3.objectBytes(BUCKET, prefix + "/dropped.bin")).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void partThatKeepsFailingIsUnavailableAndAbortingLeavesNothing() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(MIB, 12);
+        try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint());
+                S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
+            MultipartUpload upload = await(store.beginUpload("failing.bin", content.length, Map.of()));
+            proxy.failNextParts(Integer.MAX_VALUE, FaultyS3Proxy.Fault.INTERNAL_ERROR);
+
+            // When
+            StoreException failure = failure(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+            await(upload.abort());
+
+            // Then
+            assertThat(failure.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+            assertThat(failure.retriable()).isTrue();
+            assertThat(failure.getMessage()).contains("UploadPart", "s3://mirror/" + prefix + "/failing.bin",
+                    "upload id " + upload.id(), "part 1", "InternalError", "gave up after 3 attempts");
+            assertThat(proxy.partRequests()).isEqualTo(3);
+            assertThat(s3.uploadsInProgress(BUCKET)).noneMatch(u -> u.key().startsWith(prefix));
+            assertThat(s3.keys(BUCKET, prefix)).isEmpty();
+        }
+    }
+
+    @Test
+    void wrongCredentialsAreAccessDeniedNamingBucketKeyAndWhatToCheck() {
+        // Given
+        String prefix = newPrefix();
+        try (S3AsyncClient client = s3.client(s3.endpoint(), s3.accessKey(), "not-the-secret");
+                S3ObjectStore store = new S3ObjectStore(StoreLocation.parse("s3://" + BUCKET + "/" + prefix), client,
+                        tuning(3))) {
+
+            // When
+            StoreException failure = failure(store.put("refs/main", ByteBuffer.wrap(bytes(40, 13)), Map.of()));
+
+            // Then
+            assertThat(failure.reason()).isEqualTo(Reason.STORE_ACCESS_DENIED);
+            assertThat(failure.retriable()).isFalse();
+            assertThat(failure.getMessage()).contains("PutObject", "s3://mirror/" + prefix + "/refs/main", "credentials",
+                    "bucket policy", "region").doesNotContain("not-the-secret", "gave up");
+        }
+    }
+
+    @Test
+    void unknownBucketIsAccessDeniedSayingTheBucketDoesNotExist() {
+        // Given
+        try (S3ObjectStore store = new S3ObjectStore(StoreLocation.parse("s3://no-such-bucket/weights"),
+                config(s3.endpoint(), 3), tuning(3))) {
+
+            // When
+            StoreException failure = failure(store.put("refs/main", ByteBuffer.wrap(bytes(40, 14)), Map.of()));
+
+            // Then
+            assertThat(failure.reason()).isEqualTo(Reason.STORE_ACCESS_DENIED);
+            assertThat(failure.getMessage()).contains("bucket 'no-such-bucket' does not exist", "mirror.store.url");
+        }
+    }
+
+    @Test
+    void probeWritesAndRemovesItsObject() {
+        // Given
+        String prefix = newPrefix();
+        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
+
+            // When
+            await(store.probe());
+
+            // Then
+            assertThat(s3.keys(BUCKET, prefix)).isEmpty();
+        }
+    }
+
+    @Test
+    void probeOfAnUnreachableStoreIsUnavailable() throws Exception {
+        // Given
+        URI closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
+            closedPort = URI.create("http://127.0.0.1:" + socket.getLocalPort());
+        }
+        try (S3ObjectStore store = store(newPrefix(), closedPort, 2, tuning(2))) {
+
+            // When
+            StoreException failure = failure(store.probe());
+
+            // Then
+            assertThat(failure.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+            assertThat(failure.getMessage()).contains("PutObject", S3ObjectStore.PROBE_KEY, "could not reach",
+                    "gave up after 2 attempts");
+        }
+    }
+
+    @Test
+    void probeWithWrongCredentialsIsAccessDenied() {
+        // Given
+        try (S3AsyncClient client = s3.client(s3.endpoint(), "someone-else", s3.secretKey());
+                S3ObjectStore store = new S3ObjectStore(StoreLocation.parse("s3://" + BUCKET + "/" + newPrefix()),
+                        client, tuning(3))) {
+
+            // When
+            StoreException failure = failure(store.probe());
+
+            // Then
+            assertThat(failure.reason()).isEqualTo(Reason.STORE_ACCESS_DENIED);
+        }
+    }
+
+    private static S3ObjectStore store(String prefix, URI endpoint) {
+        return store(prefix, endpoint, 3, tuning(3));
+    }
+
+    private static S3ObjectStore store(String prefix, URI endpoint, int maxAttempts, S3ObjectStore.Tuning tuning) {
+        return new S3ObjectStore(StoreLocation.parse("s3://" + BUCKET + "/" + prefix), config(endpoint, maxAttempts),
+                tuning);
+    }
+
+    private static StoreConfig.S3 config(URI endpoint, int maxAttempts) {
+        return new SmallRyeConfigBuilder()
+                .withMapping(StoreConfig.class)
+                .withDefaultValue("mirror.store.s3.endpoint", endpoint.toString())
+                .withDefaultValue("mirror.store.s3.region", s3.region())
+                .withDefaultValue("mirror.store.s3.max-attempts", String.valueOf(maxAttempts))
+                .build()
+                .getConfigMapping(StoreConfig.class)
+                .s3();
+    }
+
+    private static S3ObjectStore.Tuning tuning(int maxAttempts) {
+        return new S3ObjectStore.Tuning(maxAttempts, Duration.ofMillis(10), Duration.ofMillis(50),
+                S3ObjectStore.MAX_COPY_OBJECT_SIZE, 512L * MIB, 4);
+    }
+
+    private static String newPrefix() {
+        return "t" + PREFIXES.incrementAndGet();
+    }
+
+    private static List<Part> parts(byte[] content, int partSize) {
+        List<Part> parts = new ArrayList<>();
+        for (int offset = 0, n = 1; offset < content.length; offset += partSize, n++) {
+            int length = Math.min(partSize, content.length - offset);
+            parts.add(new Part(n, offset, ByteBuffer.wrap(content, offset, length).slice()));
+        }
+        return parts;
+    }
+
+    private static byte[] bytes(int length, long seed) {
+        byte[] b = new byte[length];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static <T> T await(Uni<T> uni) {
+        return uni.await().atMost(TIMEOUT);
+    }
+
+    private static StoreException failure(Uni<?> uni) {
+        return catchThrowableOfType(StoreException.class, () -> uni.await().atMost(TIMEOUT));
+    }
+}

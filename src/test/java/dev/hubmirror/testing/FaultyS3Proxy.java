@@ -1,0 +1,193 @@
+package dev.hubmirror.testing;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import java.net.URI;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * A reverse proxy on a free loopback port in front of an S3 server (usually {@link S3ProxyServer}) that can be
+ * scripted to fail the next UploadPart requests ({@code PUT ?partNumber=...}): answer 503 SlowDown or 500
+ * InternalError with S3's XML error body, or drop the connection. Every other request, and parts once the script is
+ * used up, pass through unchanged (the {@code Host} header is kept, so AWS signatures stay valid).
+ *
+ * <pre>{@code
+ * try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint())) {
+ *     proxy.failNextParts(1, FaultyS3Proxy.Fault.SLOW_DOWN);
+ *     // point a client at proxy.endpoint()
+ * }
+ * }</pre>
+ */
+public final class FaultyS3Proxy implements AutoCloseable {
+
+    /** What a scripted part request gets instead of the server's answer. */
+    public enum Fault {
+        /** HTTP 503 with S3 error code {@code SlowDown}. */
+        SLOW_DOWN(503, "SlowDown", "Please reduce your request rate."),
+        /** HTTP 500 with S3 error code {@code InternalError}. */
+        INTERNAL_ERROR(500, "InternalError", "We encountered an internal error. Please try again."),
+        /** The connection is closed without an answer. */
+        DROP_CONNECTION(0, "", "");
+
+        private final int status;
+        private final String code;
+        private final String message;
+
+        Fault(int status, String code, String message) {
+            this.status = status;
+            this.code = code;
+            this.message = message;
+        }
+    }
+
+    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
+            "transfer-encoding", "te", "trailer", "upgrade", "expect", "host");
+
+    private final Vertx vertx;
+    private final HttpServer server;
+    private final HttpClient client;
+    private final SocketAddress target;
+    private Fault fault;
+    private int faultsLeft;
+    private int partRequests;
+
+    private FaultyS3Proxy(Vertx vertx, HttpServer server, HttpClient client, SocketAddress target) {
+        this.vertx = vertx;
+        this.server = server;
+        this.client = client;
+        this.target = target;
+    }
+
+    /** Starts a proxy to {@code target} (e.g. {@code http://127.0.0.1:41234}); blocks until it listens. */
+    public static FaultyS3Proxy start(URI target) {
+        Vertx vertx = Vertx.vertx();
+        HttpServer server = vertx.createHttpServer(new HttpServerOptions()
+                .setHost("127.0.0.1").setPort(0).setHandle100ContinueAutomatically(true));
+        HttpClient client = vertx.createHttpClient(new HttpClientOptions().setMaxPoolSize(32));
+        FaultyS3Proxy proxy = new FaultyS3Proxy(vertx, server, client,
+                SocketAddress.inetSocketAddress(target.getPort(), target.getHost()));
+        server.requestHandler(proxy::handle);
+        try {
+            server.listen().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            vertx.close();
+            throw new IllegalStateException("interrupted while starting the fault proxy", e);
+        } catch (ExecutionException | TimeoutException e) {
+            vertx.close();
+            throw new IllegalStateException("fault proxy did not start", e);
+        }
+        return proxy;
+    }
+
+    /** The proxy's URL, to use as the S3 endpoint. */
+    public URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.actualPort());
+    }
+
+    /** The next {@code count} UploadPart requests get {@code fault}; {@link Integer#MAX_VALUE} means all of them. */
+    public synchronized void failNextParts(int count, Fault fault) {
+        this.fault = fault;
+        this.faultsLeft = count;
+    }
+
+    /** Lets every request pass again. */
+    public synchronized void reset() {
+        this.fault = null;
+        this.faultsLeft = 0;
+    }
+
+    /** How many UploadPart requests arrived, failed ones included. */
+    public synchronized int partRequests() {
+        return partRequests;
+    }
+
+    private synchronized Fault nextPartFault() {
+        partRequests++;
+        if (fault == null || faultsLeft <= 0) {
+            return null;
+        }
+        if (faultsLeft != Integer.MAX_VALUE) {
+            faultsLeft--;
+        }
+        return fault;
+    }
+
+    private void handle(HttpServerRequest request) {
+        boolean part = request.method() == HttpMethod.PUT && request.getParam("partNumber") != null;
+        Fault f = part ? nextPartFault() : null;
+        if (f == Fault.DROP_CONNECTION) {
+            request.connection().close();
+        } else if (f != null) {
+            request.body().onComplete(ignored -> request.response()
+                    .setStatusCode(f.status)
+                    .putHeader("Content-Type", "application/xml")
+                    .end("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + f.code + "</Code><Message>"
+                            + f.message + "</Message><RequestId>faulty-s3-proxy</RequestId></Error>"));
+        } else {
+            forward(request);
+        }
+    }
+
+    private void forward(HttpServerRequest request) {
+        request.pause();
+        RequestOptions options = new RequestOptions()
+                .setServer(target)
+                .setMethod(request.method())
+                .setURI(request.uri());
+        client.request(options).onComplete(opened -> {
+            if (opened.failed()) {
+                request.response().setStatusCode(502).end();
+                return;
+            }
+            var outbound = opened.result();
+            outbound.authority(request.authority());
+            request.headers().forEach(h -> {
+                if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                    outbound.headers().add(h.getKey(), h.getValue());
+                }
+            });
+            outbound.send(request).onComplete(answered -> {
+                if (answered.failed()) {
+                    request.response().setStatusCode(502).end();
+                    return;
+                }
+                var inbound = answered.result();
+                HttpServerResponse response = request.response().setStatusCode(inbound.statusCode());
+                inbound.headers().forEach(h -> {
+                    if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {
+                        response.headers().add(h.getKey(), h.getValue());
+                    }
+                });
+                if (inbound.headers().contains("Transfer-Encoding")) {
+                    response.setChunked(true);
+                }
+                inbound.pipeTo(response);
+            });
+        });
+    }
+
+    /** Stops the proxy; blocks until it is closed. */
+    @Override
+    public void close() {
+        try {
+            vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | TimeoutException e) {
+            // nothing more to do: the event loop threads are daemon threads
+        }
+    }
+}
