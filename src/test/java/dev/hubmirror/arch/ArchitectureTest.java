@@ -45,7 +45,6 @@ class ArchitectureTest {
     @Test
     void onlyTheS3AdapterImportsTheAwsSdk() {
         noClasses().that().resideOutsideOfPackage("dev.hubmirror.store.s3..")
-                .and().resideOutsideOfPackage("dev.hubmirror.bootstrap..")
                 .should().dependOnClassesThat().resideInAPackage("software.amazon.awssdk..")
                 .check(classes);
     }

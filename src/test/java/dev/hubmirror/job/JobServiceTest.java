@@ -372,21 +372,6 @@ class JobServiceTest {
                         e -> assertThat(e.reason()).isEqualTo(Reason.SHUTTING_DOWN));
     }
 
-    @Test
-    void neverExposesTheSpecTokenThroughTheJob() {
-        // Given
-        JobService service = service(1, 10, mirror);
-        MirrorSpec withToken = new MirrorSpec(RepoRef.model("org/a", "main"), List.of(), List.of(),
-                Optional.of("hf_secret"));
-
-        // When
-        Job job = service.submit(List.of(withToken)).get(0);
-
-        // Then: the mirror gets the token, the job's string form does not show it
-        assertThat(mirror.run("org/a").spec().token()).contains("hf_secret");
-        assertThat(job.toString()).doesNotContain("hf_secret");
-    }
-
     private JobService service(int concurrency, int queueCapacity, SnapshotMirror snapshotMirror) {
         JobConfig config = new SmallRyeConfigBuilder()
                 .withMapping(JobConfig.class)
@@ -403,7 +388,6 @@ class JobServiceTest {
     }
 
     private static MirrorSpec repo(String id, String revision, List<String> include) {
-        return new MirrorSpec(new RepoRef(HfRepoId.parse(id), RepoType.DATASET, revision), include, List.of(),
-                Optional.empty());
+        return new MirrorSpec(new RepoRef(HfRepoId.parse(id), RepoType.DATASET, revision), include, List.of());
     }
 }

@@ -9,7 +9,6 @@ import dev.hubmirror.hub.RepoType;
 import dev.hubmirror.transfer.MirrorSpec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
@@ -89,8 +88,7 @@ public record MirrorRequest(
             throw new IllegalArgumentException("null entry: expected {\"id\": \"org/name\", ...}");
         }
         RepoRef ref = new RepoRef(HfRepoId.parse(repo.id()), RepoType.parse(repo.type()), repo.revision());
-        return new MirrorSpec(ref, patterns("include", repo.include()), patterns("exclude", repo.exclude()),
-                Optional.empty());
+        return new MirrorSpec(ref, patterns("include", repo.include()), patterns("exclude", repo.exclude()));
     }
 
     private static List<String> patterns(String field, List<String> patterns) {

@@ -62,7 +62,6 @@ class MirrorsResourceTest extends JobsApiTestSupport {
         var spec = mirror.run("org/ds").spec();
         assertThat(spec.include()).containsExactly("data/*.parquet");
         assertThat(spec.exclude()).containsExactly("*.md");
-        assertThat(spec.token()).isEmpty();
     }
 
     @Test

@@ -1,0 +1,78 @@
+package dev.hubmirror.bootstrap;
+
+import dev.hubmirror.config.HubConfig;
+import dev.hubmirror.config.StoreConfig;
+import dev.hubmirror.config.TransferConfig;
+import dev.hubmirror.hub.HubClient;
+import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.fs.FilesystemObjectStore;
+import dev.hubmirror.store.s3.S3ObjectStore;
+import dev.hubmirror.transfer.FileTransfer;
+import dev.hubmirror.transfer.MemoryBudget;
+import dev.hubmirror.transfer.SnapshotMirror;
+import dev.hubmirror.transfer.StreamingSnapshotMirror;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import org.jboss.logging.Logger;
+
+/**
+ * Wires the adapters chosen by configuration into the ports the rest of the service uses. The only place that knows
+ * every adapter.
+ */
+@Singleton
+public class ServiceProducers {
+
+    private static final Logger LOGGER = Logger.getLogger(ServiceProducers.class);
+
+    @Produces
+    @Singleton
+    HubClient hubClient(Vertx vertx, HubConfig config) {
+        LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent() ? "set" : "none");
+        return new VertxHubClient(vertx, config);
+    }
+
+    void closeHubClient(@Disposes HubClient client) {
+        if (client instanceof VertxHubClient c) {
+            c.close();
+        }
+    }
+
+    @Produces
+    @Singleton
+    ObjectStore objectStore(Vertx vertx, StoreConfig config) {
+        StoreLocation location = StoreLocation.parse(config.url());
+        ObjectStore store = switch (location.scheme()) {
+            case "s3" -> new S3ObjectStore(location, config.s3());
+            case "file" -> new FilesystemObjectStore(location, vertx);
+            default -> throw new IllegalArgumentException("mirror.store.url '" + config.url()
+                    + "': scheme '" + location.scheme() + "' is not supported by this build");
+        };
+        LOGGER.infof("store kind=%s url=%s", store.kind(), store.url(""));
+        return store;
+    }
+
+    void closeStore(@Disposes ObjectStore store) throws Exception {
+        if (store instanceof AutoCloseable c) {
+            c.close();
+        }
+    }
+
+    @Produces
+    @Singleton
+    MemoryBudget memoryBudget(TransferConfig config) {
+        return new MemoryBudget(config.memoryBudget().asLongValue());
+    }
+
+    @Produces
+    @Singleton
+    SnapshotMirror snapshotMirror(HubClient hub, ObjectStore store, MemoryBudget budget, TransferConfig transfer,
+            StoreConfig storeConfig) {
+        FileTransfer files = new FileTransfer(hub, store, budget, transfer.partSize().asLongValue(),
+                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight());
+        return new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), storeConfig.blobs());
+    }
+}
