@@ -2,8 +2,12 @@ package dev.hubmirror.testing;
 
 import dev.hubmirror.config.HubConfig;
 import dev.hubmirror.config.StoreConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -34,7 +38,10 @@ public final class Configs {
     }
 
     private static <T> T build(Class<T> type, Map<String, String> values) {
-        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(type).withDefaultValues(values).build();
+        SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(type)
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
+                .withDefaultValues(values).build();
         return config.getConfigMapping(type);
     }
 }

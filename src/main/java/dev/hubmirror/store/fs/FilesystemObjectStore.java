@@ -149,9 +149,12 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
 
     @Override
     public String url(String key) {
-        Path path = resolve(key);
+        // a key ending in '/' (or empty) names a folder, e.g. a snapshot: its URL ends in '/' too
+        boolean folder = key.isEmpty() || key.endsWith("/");
+        String trimmed = folder && !key.isEmpty() ? key.substring(0, key.length() - 1) : key;
+        Path path = trimmed.isEmpty() ? root : resolve(trimmed);
         try {
-            return new URI("file", "", path.toString(), null, null).toASCIIString();
+            return new URI("file", "", path.toString() + (folder ? "/" : ""), null, null).toASCIIString();
         } catch (URISyntaxException e) {
             throw new StoreException(Reason.UNSAFE_PATH, false,
                     "store key '" + key + "' cannot be written as a file URL: " + e.getMessage(), e);

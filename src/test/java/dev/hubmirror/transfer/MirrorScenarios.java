@@ -1,0 +1,314 @@
+package dev.hubmirror.transfer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hubmirror.failure.MirrorException;
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.hub.HfRepoId;
+import dev.hubmirror.hub.RepoRef;
+import dev.hubmirror.hub.RepoType;
+import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.sim.HubSimulator;
+import dev.hubmirror.sim.SimCommit;
+import dev.hubmirror.sim.SimFile;
+import dev.hubmirror.sim.SimRepo;
+import dev.hubmirror.sim.SimRequest;
+import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.testing.Configs;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * End-to-end mirror scenarios against the Hub simulator and a real store; subclasses provide the store (a directory,
+ * s3proxy). Each test uses its own repo id so tests are independent.
+ */
+abstract class MirrorScenarios {
+
+    static final long MIB = 1024 * 1024;
+    static final long PART = 5 * MIB;
+    static final String TOKEN = "hf_alice_token_do_not_log";
+
+    static Vertx vertx;
+    static HubSimulator sim;
+
+    /** The store under test, fresh or shared; keys are unique per test through repo ids. */
+    abstract ObjectStore store();
+
+    /** Bytes of a visible object, or empty. */
+    abstract Optional<byte[]> read(String key);
+
+    /** Keys under a prefix that are visible objects (and, for stores that have them, in-progress uploads). */
+    abstract List<String> keys(String prefix);
+
+    /** Multipart uploads still open (must be none after any job). */
+    abstract int openUploads();
+
+    @BeforeAll
+    static void startSimulator() {
+        vertx = Vertx.vertx();
+        sim = HubSimulator.start();
+        sim.addToken(TOKEN, "alice");
+    }
+
+    @AfterAll
+    static void stopSimulator() {
+        sim.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    StreamingSnapshotMirror mirror(String token, boolean blobs) {
+        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), token, Map.of()));
+        FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2);
+        return new StreamingSnapshotMirror(hub, store(), files, 3, blobs);
+    }
+
+    MirrorOutcome run(MirrorSpec spec) {
+        return mirror(null, false).mirror(spec, MirrorProgress.NONE).await().atMost(Duration.ofSeconds(60));
+    }
+
+    static MirrorSpec spec(RepoType type, String id, String revision) {
+        return new MirrorSpec(new RepoRef(HfRepoId.parse(id), type, revision));
+    }
+
+    void assertSnapshot(RepoRef ref, SimCommit commit, List<String> paths) {
+        for (String path : paths) {
+            SimFile f = commit.file(path);
+            Optional<byte[]> stored = read(CacheLayout.snapshotFile(ref, commit.sha(), path));
+            assertThat(stored).as("object for %s", path).isPresent();
+            assertThat(stored.get()).as("bytes of %s", path).isEqualTo(f.content());
+        }
+    }
+
+    @Test
+    void mirrorsALargeLfsFileInSeveralPartsAndSmallFiles() {
+        // Given: an LFS file of 2 parts + 1 byte (3 parts), a regular file, an LFS text file
+        SimRepo repo = sim.model("org/large");
+        SimCommit c = repo.commit().lfsFile("model.safetensors", 2 * PART + 1, 11).regularFile("config.json", 700, 12)
+                .textFile("README.md", "# large\n");
+        repo.branch("main", c);
+
+        // When
+        MirrorOutcome outcome = run(spec(RepoType.MODEL, "org/large", "main"));
+
+        // Then
+        RepoRef ref = RepoRef.model("org/large", "main");
+        assertThat(outcome.commit()).isEqualTo(c.sha());
+        assertThat(outcome.files()).isEqualTo(3);
+        assertThat(outcome.snapshotUrl()).isEqualTo(store().url("models--org--large/snapshots/" + c.sha() + "/"));
+        assertSnapshot(ref, c, List.of("model.safetensors", "config.json", "README.md"));
+        assertThat(new String(read("models--org--large/refs/main").orElseThrow(), StandardCharsets.US_ASCII))
+                .isEqualTo(c.sha());
+        assertThat(new String(read("models--org--large/trees/" + c.sha() + ".json").orElseThrow(),
+                StandardCharsets.US_ASCII)).contains("\"model.safetensors\": {", "\"lfs_sha256\": \""
+                        + c.file("model.safetensors").sha256() + "\"");
+        assertThat(openUploads()).isZero();
+        // the LFS file was fetched part by part with Range requests, without the token on the CDN
+        List<SimRequest> cdn = sim.requests().stream().filter(r -> r.listener().equals("cdn")).toList();
+        assertThat(cdn).isNotEmpty().allSatisfy(r -> assertThat(r.headers()).doesNotContainKey("authorization"));
+    }
+
+    @Test
+    void sizesAtPartBoundariesAndAnEmptyFileAreExact() {
+        SimRepo repo = sim.model("org/bounds");
+        SimCommit c = repo.commit().lfsFile("one-part.bin", PART, 21).lfsFile("one-part-plus-one.bin", PART + 1, 22)
+                .lfsFile("threshold.bin", MIB, 23).lfsFile("threshold-plus-one.bin", MIB + 1, 24)
+                .textFile("empty.txt", "").lfsTextFile("empty-lfs.bin", "");
+        repo.branch("main", c);
+
+        run(spec(RepoType.MODEL, "org/bounds", "main"));
+
+        assertSnapshot(RepoRef.model("org/bounds", "main"), c, List.of("one-part.bin", "one-part-plus-one.bin",
+                "threshold.bin", "threshold-plus-one.bin", "empty.txt", "empty-lfs.bin"));
+        assertThat(openUploads()).isZero();
+    }
+
+    @Test
+    void manySmallFilesOverSeveralTreePagesWithUnicodeAndSpaces() {
+        SimRepo repo = sim.model("org/many");
+        SimCommit c = repo.commit();
+        for (int i = 0; i < 40; i++) {
+            c.regularFile("shard " + i + "/f\u00fcr-\u6a21\u578b-" + i + ".txt", 100 + i, 100 + i);
+        }
+        repo.branch("main", c);
+        sim.treePageSize(7);
+        try {
+            MirrorOutcome outcome = run(spec(RepoType.MODEL, "org/many", "main"));
+            assertThat(outcome.files()).isEqualTo(40);
+            assertSnapshot(RepoRef.model("org/many", "main"), c, c.files().stream().map(SimFile::path).toList());
+        } finally {
+            sim.treePageSize(1000);
+        }
+    }
+
+    @Test
+    void tagShaAndPullRequestRevisionsAndADataset() {
+        SimRepo repo = sim.model("org/revs");
+        SimCommit v1 = repo.commit().textFile("a.txt", "v1");
+        SimCommit pr = repo.commit().textFile("a.txt", "pr");
+        repo.branch("main", v1).tag("v1.0", v1).pullRequest(1, pr);
+
+        run(spec(RepoType.MODEL, "org/revs", "v1.0"));
+        run(spec(RepoType.MODEL, "org/revs", "refs/pr/1"));
+        run(spec(RepoType.MODEL, "org/revs", v1.sha()));
+
+        assertThat(new String(read("models--org--revs/refs/v1.0").orElseThrow(), StandardCharsets.US_ASCII))
+                .isEqualTo(v1.sha());
+        assertThat(new String(read("models--org--revs/refs/refs/pr/1").orElseThrow(), StandardCharsets.US_ASCII))
+                .isEqualTo(pr.sha());
+        assertThat(keys("models--org--revs/refs/")).doesNotContain("models--org--revs/refs/" + v1.sha());
+        assertThat(read("models--org--revs/snapshots/" + pr.sha() + "/a.txt").orElseThrow()).isEqualTo(
+                "pr".getBytes(StandardCharsets.UTF_8));
+
+        SimRepo ds = sim.repo(RepoType.DATASET, "org/ds");
+        SimCommit d = ds.commit().lfsFile("data/train.parquet", 3000, 31).textFile("README.md", "ds");
+        ds.branch("main", d);
+        run(spec(RepoType.DATASET, "org/ds", "main"));
+        assertSnapshot(new RepoRef(HfRepoId.parse("org/ds"), RepoType.DATASET, "main"), d,
+                List.of("data/train.parquet", "README.md"));
+        assertThat(read("datasets--org--ds/refs/main")).isPresent();
+    }
+
+    @Test
+    void gatedRepoFailsClearlyWithoutTokenAndWritesNothingThenWorksWithIt() {
+        SimRepo repo = sim.model("org/gated").gated(true).grant("alice");
+        SimCommit c = repo.commit().textFile("config.json", "{}").lfsFile("w.bin", 4000, 41);
+        repo.branch("main", c);
+
+        assertThatThrownBy(() -> run(spec(RepoType.MODEL, "org/gated", "main")))
+                .isInstanceOf(MirrorException.class)
+                .satisfies(e -> assertThat(((MirrorException) e).reason()).isEqualTo(Reason.GATED_REPO))
+                .hasMessageContaining("org/gated");
+        assertThat(keys("models--org--gated/")).isEmpty();
+
+        MirrorOutcome outcome = mirror(TOKEN, false).mirror(spec(RepoType.MODEL, "org/gated", "main"),
+                MirrorProgress.NONE).await().atMost(Duration.ofSeconds(30));
+        assertThat(outcome.files()).isEqualTo(2);
+        assertSnapshot(RepoRef.model("org/gated", "main"), c, List.of("config.json", "w.bin"));
+    }
+
+    @Test
+    void unknownRepoAndUnknownRevisionFailWithTheirReasons() {
+        sim.model("org/known").branch("main", sim.model("org/known").commit().textFile("a", "a"));
+
+        assertThatThrownBy(() -> run(spec(RepoType.MODEL, "org/does-not-exist", "main")))
+                .satisfies(e -> assertThat(((MirrorException) e).reason()).isEqualTo(Reason.REPO_NOT_FOUND));
+        assertThatThrownBy(() -> run(spec(RepoType.MODEL, "org/known", "no-such-branch")))
+                .satisfies(e -> assertThat(((MirrorException) e).reason()).isEqualTo(Reason.REVISION_NOT_FOUND));
+    }
+
+    @Test
+    void aRerunDownloadsNothing() {
+        SimRepo repo = sim.model("org/rerun");
+        SimCommit c = repo.commit().lfsFile("big.bin", PART + 100, 51).textFile("small.txt", "hello");
+        repo.branch("main", c);
+        run(spec(RepoType.MODEL, "org/rerun", "main"));
+        sim.clearRequests();
+
+        AtomicLong transferred = new AtomicLong();
+        MirrorOutcome again = mirror(null, false).mirror(spec(RepoType.MODEL, "org/rerun", "main"),
+                new CountingProgress(transferred)).await().atMost(Duration.ofSeconds(30));
+
+        assertThat(again.filesSkipped()).isEqualTo(2);
+        assertThat(again.bytesDownloaded()).isZero();
+        assertThat(transferred.get()).isZero();
+        assertThat(sim.requests()).noneMatch(r -> r.path().contains("/resolve/") || r.listener().equals("cdn"));
+    }
+
+    @Test
+    void aCorruptedByteFailsTheFileAndLeavesNoObject() {
+        SimRepo repo = sim.model("org/corrupt");
+        SimCommit c = repo.commit().lfsFile("big.bin", 2 * PART, 61).lfsFile("small.bin", 1000, 62)
+                .textFile("ok.txt", "fine");
+        repo.branch("main", c);
+        sim.faults().corruptByte("big.bin", PART + 17).corruptByte("small.bin", 3);
+        try {
+            assertThatThrownBy(() -> run(spec(RepoType.MODEL, "org/corrupt", "main")))
+                    .satisfies(e -> assertThat(((MirrorException) e).reason()).isEqualTo(Reason.CHECKSUM_MISMATCH))
+                    .hasMessageContaining("2 of 3 files");
+        } finally {
+            sim.faults().clear();
+        }
+        String snapshot = "models--org--corrupt/snapshots/" + c.sha() + "/";
+        assertThat(read(snapshot + "big.bin")).isEmpty();
+        assertThat(read(snapshot + "small.bin")).isEmpty();
+        assertThat(read(snapshot + "ok.txt")).isPresent();
+        assertThat(read("models--org--corrupt/refs/main")).isEmpty();
+        assertThat(openUploads()).isZero();
+    }
+
+    @Test
+    void includeAndExcludeSelectFilesButTheTreeListsEverything() {
+        SimRepo repo = sim.model("org/filtered");
+        SimCommit c = repo.commit().lfsFile("model.safetensors", 2000, 71).lfsFile("onnx/model.onnx", 2000, 72)
+                .textFile("config.json", "{}").textFile("README.md", "r");
+        repo.branch("main", c);
+
+        MirrorOutcome outcome = run(new MirrorSpec(RepoRef.model("org/filtered", "main"),
+                List.of("*.safetensors", "*.json", "onnx/"), List.of("onnx/")));
+
+        assertThat(outcome.files()).isEqualTo(2);
+        String snapshot = "models--org--filtered/snapshots/" + c.sha() + "/";
+        assertThat(read(snapshot + "model.safetensors")).isPresent();
+        assertThat(read(snapshot + "config.json")).isPresent();
+        assertThat(read(snapshot + "onnx/model.onnx")).isEmpty();
+        assertThat(read(snapshot + "README.md")).isEmpty();
+        assertThat(new String(read("models--org--filtered/trees/" + c.sha() + ".json").orElseThrow(),
+                StandardCharsets.US_ASCII)).contains("\"README.md\"", "\"onnx/model.onnx\"");
+    }
+
+    @Test
+    void aConnectionCutMidFileIsResumedWithRange() {
+        SimRepo repo = sim.model("org/cut");
+        SimCommit c = repo.commit().lfsFile("big.bin", PART + 4096, 81).regularFile("plain.bin", 300_000, 82);
+        repo.branch("main", c);
+        sim.faults().cutAfter("big.bin", 1_000_000, 1).cutAfter("plain.bin", 100_000, 1);
+        sim.clearRequests();
+        try {
+            run(spec(RepoType.MODEL, "org/cut", "main"));
+        } finally {
+            sim.faults().clear();
+        }
+        assertSnapshot(RepoRef.model("org/cut", "main"), c, List.of("big.bin", "plain.bin"));
+        assertThat(sim.requests()).anySatisfy(r -> assertThat(r.headers().get("range")).isEqualTo("bytes=1000000-"
+                + (PART - 1)));
+    }
+
+    @Test
+    void blobsAreServerSideCopiesNamedByEtag() {
+        SimRepo repo = sim.model("org/blobs");
+        SimCommit c = repo.commit().lfsFile("w.bin", PART + 10, 91).textFile("config.json", "{\"a\":1}");
+        repo.branch("main", c);
+
+        mirror(null, true).mirror(spec(RepoType.MODEL, "org/blobs", "main"), MirrorProgress.NONE)
+                .await().atMost(Duration.ofSeconds(30));
+
+        assertThat(read("models--org--blobs/blobs/" + c.file("w.bin").sha256())).get()
+                .isEqualTo(c.file("w.bin").content());
+        assertThat(read("models--org--blobs/blobs/" + c.file("config.json").gitSha1())).get()
+                .isEqualTo(c.file("config.json").content());
+    }
+
+    private record CountingProgress(AtomicLong bytes) implements MirrorProgress {
+        @Override
+        public void planned(String commit, int files, long total) {
+        }
+
+        @Override
+        public void transferred(long n) {
+            bytes.addAndGet(n);
+        }
+
+        @Override
+        public void fileDone(String path, long size, boolean skipped) {
+        }
+    }
+}
