@@ -16,6 +16,9 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
@@ -101,18 +104,19 @@ public final class FileTransfer {
         return store.beginUpload(key, file.size(), metadata).chain(upload -> {
             LOGGER.debugf("upload started repo=%s path=%s key=%s uploadId=%s parts=%d", ref.id(), file.path(), key,
                     upload.id(), plan.partCount());
-            return uploadParts(ref, commit, file, plan, digest, upload, progress)
+            PartsInFlight inFlight = new PartsInFlight();
+            return uploadParts(ref, commit, file, plan, digest, upload, inFlight, progress)
                     .chain(receipts -> {
                         verify(ref, file, key, digest);
                         return upload.complete(receipts);
                     })
-                    .onFailure().call(e -> abort(upload, ref, file, e))
-                    .onCancellation().call(() -> abort(upload, ref, file, null));
+                    .onFailure().call(e -> inFlight.settled().chain(() -> abort(upload, ref, file, e)))
+                    .onCancellation().call(() -> inFlight.settled().chain(() -> abort(upload, ref, file, null)));
         });
     }
 
     private Uni<List<PartReceipt>> uploadParts(RepoRef ref, String commit, HubFile file, PartPlan plan,
-            FileDigest digest, MultipartUpload upload, MirrorProgress progress) {
+            FileDigest digest, MultipartUpload upload, PartsInFlight inFlight, MirrorProgress progress) {
         return Multi.createFrom().range(0, plan.partCount())
                 .onItem().transformToUniAndConcatenate(index -> {
                     long length = plan.length(index);
@@ -124,8 +128,8 @@ public final class FileTransfer {
                                 .onCancellation().invoke(lease::release);
                     });
                 })
-                .onItem().transformToUni(leased -> upload.uploadPart(leased.part())
-                        .eventually(leased.lease()::release))
+                .onItem().transformToUni(leased -> inFlight.detach(upload.uploadPart(leased.part())
+                        .eventually(leased.lease()::release)))
                 .merge(partsInFlight)
                 .collect().asList();
     }
@@ -208,5 +212,38 @@ public final class FileTransfer {
     }
 
     private record LeasedPart(Part part, Lease lease) {
+    }
+
+    /**
+     * Part uploads of one file, detached from cancellation: cancelling the file does not cut a part request that
+     * may already have reached the store. The abort waits until every started part has settled, because S3 may
+     * still accept a part that was in flight when the upload was aborted (AWS documents that an abort can then
+     * leave parts behind); aborting after they settled leaves nothing.
+     */
+    private static final class PartsInFlight {
+        private final Set<CompletableFuture<PartReceipt>> running =
+                ConcurrentHashMap.newKeySet();
+
+        Uni<PartReceipt> detach(Uni<PartReceipt> partUpload) {
+            CompletableFuture<PartReceipt> result = new CompletableFuture<>();
+            running.add(result);
+            result.whenComplete((r, e) -> running.remove(result));
+            partUpload.subscribe().with(result::complete, result::completeExceptionally);
+            // the returned Uni observes the result; cancelling it leaves the part upload running to its end
+            return Uni.createFrom().emitter(emitter -> result.whenComplete((r, e) -> {
+                if (e != null) {
+                    emitter.fail(e);
+                } else {
+                    emitter.complete(r);
+                }
+            }));
+        }
+
+        /** Completes when every part started so far has finished, successfully or not. */
+        Uni<Void> settled() {
+            CompletableFuture<?>[] all = running.toArray(new CompletableFuture<?>[0]);
+            return Uni.createFrom().completionStage(CompletableFuture.allOf(all)
+                    .handle((v, e) -> (Void) null));
+        }
     }
 }
