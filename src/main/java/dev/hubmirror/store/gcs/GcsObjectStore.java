@@ -85,7 +85,10 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     private final WorkerExecutor workers;
     private final int chunkSize;
 
-    /** A store configured from {@code mirror.store.gcs.*}. */
+    /**
+     * A store configured from {@code mirror.store.gcs.*}. Blocking: resolving Application Default Credentials may read
+     * files and ask the metadata server, so build it at start-up, never on an event loop.
+     */
     public GcsObjectStore(StoreLocation location, StoreConfig.Gcs config, Vertx vertx) {
         this(location, options(config), vertx, config.workers(), chunkSize(config));
     }
