@@ -34,11 +34,13 @@ import java.util.zip.GZIPInputStream;
  * chunk, a connection cut in the middle of the n-th chunk, sessions that expire, every request refused.
  *
  * <p>Like GCS, it persists the bytes of a cut chunk only in whole 256 KiB units, checks the {@code x-goog-hash}
- * crc32c of the final request, and creates the object only when the request carrying the total size arrives.
+ * crc32c of the final request, and creates the object only when the request carrying the total size arrives. Public
+ * so that end-to-end tests elsewhere can mirror into it (a store from {@code mirror.store.gcs.host=host()} and
+ * {@code mirror.store.gcs.anonymous=true}).
  */
-final class FakeGcsServer implements AutoCloseable {
+public final class FakeGcsServer implements AutoCloseable {
 
-    static final int GRANULE = 256 * 1024;
+    public static final int GRANULE = 256 * 1024;
     private static final int CANCELLED = 499;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Pattern OBJECT = Pattern.compile("^/storage/v1/b/([^/]+)/o/([^/]+)$");
@@ -47,11 +49,11 @@ final class FakeGcsServer implements AutoCloseable {
     private static final Pattern RANGE = Pattern.compile("^bytes (\\*|(\\d+)-(\\d+))/(\\*|\\d+)$");
 
     /** A finalized object. */
-    record StoredBlob(byte[] content, Map<String, String> metadata, long generation) {
+    public record StoredBlob(byte[] content, Map<String, String> metadata, long generation) {
     }
 
     /** A resumable session and what it received. */
-    static final class Session {
+    public static final class Session {
         final String id;
         final String bucket;
         final String name;
@@ -89,53 +91,53 @@ final class FakeGcsServer implements AutoCloseable {
     }
 
     /** Starts a fake on a free loopback port. */
-    static FakeGcsServer start() {
+    public static FakeGcsServer start() {
         FakeGcsServer fake = new FakeGcsServer(Vertx.vertx());
         fake.server.listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().join();
         return fake;
     }
 
     /** The URL to give the client as its host. */
-    String host() {
+    public String host() {
         return "http://127.0.0.1:" + server.actualPort();
     }
 
     /** Answers {@code status} to the {@code n}-th chunk request (1-based, counted over all sessions), persisting nothing. */
-    synchronized void failChunk(int n, int status) {
+    public synchronized void failChunk(int n, int status) {
         failChunk = n;
         failStatus = status;
     }
 
     /** Cuts the connection of the {@code n}-th chunk request once {@code afterBytes} of its body arrived. */
-    synchronized void cutChunk(int n, int afterBytes) {
+    public synchronized void cutChunk(int n, int afterBytes) {
         cutChunk = n;
         cutAfterBytes = afterBytes;
     }
 
     /** Makes every open session answer 404, as an expired one does. */
-    synchronized void expireSessions() {
+    public synchronized void expireSessions() {
         sessions.values().forEach(s -> s.expired = true);
     }
 
     /** Answers {@code status} to every request from now on (0 to stop). */
-    synchronized void refuseAll(int status) {
+    public synchronized void refuseAll(int status) {
         refuseStatus = status;
     }
 
-    synchronized Optional<StoredBlob> object(String bucket, String name) {
+    public synchronized Optional<StoredBlob> object(String bucket, String name) {
         return Optional.ofNullable(objects.get(bucket + "/" + name));
     }
 
-    synchronized List<String> objectNames() {
+    public synchronized List<String> objectNames() {
         return List.copyOf(objects.keySet());
     }
 
-    synchronized List<Session> sessions() {
+    public synchronized List<Session> sessions() {
         return List.copyOf(sessions.values());
     }
 
     /** Stores an object directly, as if uploaded earlier. */
-    synchronized void putObject(String bucket, String name, byte[] content, Map<String, String> metadata) {
+    public synchronized void putObject(String bucket, String name, byte[] content, Map<String, String> metadata) {
         objects.put(bucket + "/" + name, new StoredBlob(content, metadata, generations.incrementAndGet()));
     }
 
@@ -481,7 +483,7 @@ final class FakeGcsServer implements AutoCloseable {
         json(response, status, error);
     }
 
-    static String crc32c(byte[] content) {
+    public static String crc32c(byte[] content) {
         CRC32C crc = new CRC32C();
         crc.update(content);
         byte[] be = ByteBuffer.allocate(4).putInt((int) crc.getValue()).array();
