@@ -8,6 +8,7 @@ import dev.hubmirror.hub.VertxHubClient;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.fs.FilesystemObjectStore;
+import dev.hubmirror.store.gcs.GcsObjectStore;
 import dev.hubmirror.store.s3.S3ObjectStore;
 import dev.hubmirror.transfer.FileTransfer;
 import dev.hubmirror.transfer.MemoryBudget;
@@ -48,6 +49,7 @@ public class ServiceProducers {
         ObjectStore store = switch (location.scheme()) {
             case "s3" -> new S3ObjectStore(location, config.s3());
             case "file" -> new FilesystemObjectStore(location, vertx);
+            case "gs" -> new GcsObjectStore(location, config.gcs(), vertx);
             default -> throw new IllegalArgumentException("mirror.store.url '" + config.url()
                     + "': scheme '" + location.scheme() + "' is not supported by this build");
         };

@@ -1,5 +1,6 @@
 package dev.hubmirror.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.Optional;
@@ -22,6 +23,9 @@ public interface StoreConfig {
     /** S3 settings, used when the URL is {@code s3://}. */
     S3 s3();
 
+    /** Google Cloud Storage settings, used when the URL is {@code gs://}. */
+    Gcs gcs();
+
     /** S3 client settings. The AWS SDK also reads its own env ({@code AWS_REGION}, {@code AWS_ACCESS_KEY_ID}...). */
     interface S3 {
 
@@ -40,6 +44,38 @@ public interface StoreConfig {
 
         /** Attempts per S3 call (parts, creates, completes), first try included. */
         @WithDefault("5")
+        int maxAttempts();
+    }
+
+    /**
+     * Google Cloud Storage client settings. Credentials come from Application Default Credentials: Workload Identity
+     * on GKE, else {@code GOOGLE_APPLICATION_CREDENTIALS}.
+     */
+    interface Gcs {
+
+        /** Project id for the client; default: the one ADC or {@code GOOGLE_CLOUD_PROJECT} names (objects need none). */
+        Optional<String> projectId();
+
+        /** Endpoint override, e.g. {@code http://localhost:4443} for an emulator; default: Google's JSON API host. */
+        Optional<String> host();
+
+        /** Send requests without credentials (emulators); default: Application Default Credentials. */
+        @WithDefault("false")
+        boolean anonymous();
+
+        /**
+         * Size of one resumable-upload request, a multiple of 256 KiB; a failed request resends at most this much,
+         * and each upload in flight holds one such buffer on the heap.
+         */
+        @WithDefault("16M")
+        MemorySize chunkSize();
+
+        /** Threads of the {@code hub-mirror-gcs} worker pool that runs the blocking client (one call each). */
+        @WithDefault("16")
+        int workers();
+
+        /** Attempts per GCS request (a chunk, a metadata call), first try included. */
+        @WithDefault("6")
         int maxAttempts();
     }
 }

@@ -24,6 +24,18 @@ public interface ObjectStore {
     /** Limits of this store that shape the part plan. */
     StoreLimits limits();
 
+    /**
+     * Whether this store writes the parts of an upload strictly in part-number order (GCS resumable uploads are a
+     * sequential byte stream). When true, {@link MultipartUpload#uploadPart} still accepts parts in any order and
+     * concurrently, but the Uni of part {@code n} completes only after parts {@code 1..n-1} were written, so a caller
+     * must subscribe to every part's predecessors no later than to the part itself (ascending order with bounded
+     * concurrency does this); concurrency then only overlaps the download of later parts with the upload of earlier
+     * ones. Default {@code false}: parts are independent (S3, directory).
+     */
+    default boolean orderedParts() {
+        return false;
+    }
+
     /** Size and user metadata of a visible object, or empty when there is none. */
     Uni<Optional<StoredObject>> stat(String key);
 

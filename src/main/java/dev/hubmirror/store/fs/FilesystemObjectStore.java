@@ -61,7 +61,8 @@ import org.jboss.logging.Logger;
  * metadata, renames it atomically onto the key ({@code rename(2)}, replacing an existing file) and fsyncs the
  * directory. {@link #put} and {@link #copy} go through a temp file and the same rename. {@link MultipartUpload#abort}
  * deletes the temp file. {@code huggingface_hub} opens snapshot files by their exact name, so a dot-prefixed temp file
- * beside them is never mistaken for a snapshot file; one left by a crash is harmless and may be deleted at any time.
+ * beside them is never mistaken for a snapshot file. One left by a crash is harmless to loading (cache scans such as
+ * {@code huggingface-cli scan-cache} do count it) and may be deleted at any time: {@code find <root> -name '.*.part'}.
  *
  * <p><b>Metadata.</b> User metadata (e.g. {@code hub-mirror-sha256}) is stored as user extended attributes
  * ({@code user.<name>}, one attribute per entry, set on the temp file before the rename so that it arrives with the
@@ -109,6 +110,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
     private final WorkerExecutor workers;
     private final Object modeLock = new Object();
     private volatile MetadataMode mode;
+    private final boolean linkCopies;
 
     /** A store over {@code location.prefix()} with {@value #DEFAULT_WORKERS} worker threads. */
     public FilesystemObjectStore(StoreLocation location, Vertx vertx) {
@@ -117,10 +119,11 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
 
     /** A store over {@code location.prefix()} whose file IO runs on at most {@code workers} threads. */
     public FilesystemObjectStore(StoreLocation location, Vertx vertx, int workers) {
-        this(location, vertx, workers, MetadataMode.DETECT);
+        this(location, vertx, workers, MetadataMode.DETECT, true);
     }
 
-    FilesystemObjectStore(StoreLocation location, Vertx vertx, int workers, MetadataMode mode) {
+    /** As the public constructors; {@code linkCopies} false makes {@link #copy} always copy bytes (tests). */
+    FilesystemObjectStore(StoreLocation location, Vertx vertx, int workers, MetadataMode mode, boolean linkCopies) {
         if (!"file".equals(location.scheme())) {
             throw new IllegalArgumentException("FilesystemObjectStore needs a file location, got scheme '"
                     + location.scheme() + "'");
@@ -135,6 +138,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
         this.root = path.normalize();
         this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, workers, MAX_EXECUTE_MINUTES, TimeUnit.MINUTES);
         this.mode = mode;
+        this.linkCopies = linkCopies;
     }
 
     /** The root directory. */
@@ -239,13 +243,8 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             Path temp = tempName(target);
             try {
                 Files.createDirectories(target.getParent());
-                boolean linked = true;
-                try {
-                    Files.createLink(temp, source);
-                } catch (IOException | UnsupportedOperationException e) {
-                    linked = false;
-                    LOGGER.debugf("hard link refused, copying bytes store=file key=%s error=%s", targetKey, e);
-                    Files.deleteIfExists(temp);
+                boolean linked = linkCopies && link(temp, source, targetKey);
+                if (!linked) {
                     Files.copy(source, temp);
                     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                         channel.force(true);
@@ -327,6 +326,18 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             return MetadataMode.SIDECAR;
         } finally {
             Files.deleteIfExists(probe);
+        }
+    }
+
+    /** Tries to hard-link {@code link} to {@code existing}; false when the filesystem refuses. */
+    private static boolean link(Path link, Path existing, String key) throws IOException {
+        try {
+            Files.createLink(link, existing);
+            return true;
+        } catch (IOException | UnsupportedOperationException e) {
+            LOGGER.debugf("hard link refused, copying bytes store=file key=%s error=%s", key, e);
+            Files.deleteIfExists(link);
+            return false;
         }
     }
 

@@ -33,6 +33,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -64,8 +65,12 @@ class FilesystemObjectStoreTest {
     }
 
     private FilesystemObjectStore store(MetadataMode mode) {
+        return store(mode, true);
+    }
+
+    private FilesystemObjectStore store(MetadataMode mode, boolean linkCopies) {
         FilesystemObjectStore store = new FilesystemObjectStore(
-                StoreLocation.parse(root.toUri().toString()), vertx, 4, mode);
+                StoreLocation.parse(root.toUri().toString()), vertx, 4, mode, linkCopies);
         stores.add(store);
         return store;
     }
@@ -290,11 +295,12 @@ class FilesystemObjectStoreTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = MetadataMode.class, names = {"XATTR", "SIDECAR"})
-    void copyMakesAnIndependentNameWithTheSameBytesAndMetadata(MetadataMode mode) throws IOException {
+    @CsvSource({"XATTR, true", "XATTR, false", "SIDECAR, true", "SIDECAR, false"})
+    void copyMakesAnIndependentNameWithTheSameBytesAndMetadata(MetadataMode mode, boolean linkCopies)
+            throws IOException {
         // Given
         assumeXattrsWhen(mode);
-        FilesystemObjectStore store = store(mode);
+        FilesystemObjectStore store = store(mode, linkCopies);
         byte[] content = bytes(5_000, 10);
         await(store.put("s/snap/model.bin", ByteBuffer.wrap(content), SHA));
 

@@ -1,0 +1,415 @@
+package dev.hubmirror.store.gcs;
+
+import com.google.cloud.NoCredentials;
+import com.google.cloud.WriteChannel;
+import com.google.cloud.http.HttpTransportOptions;
+import com.google.cloud.storage.Blob;
+import com.google.cloud.storage.BlobId;
+import com.google.cloud.storage.BlobInfo;
+import com.google.cloud.storage.HttpStorageOptions;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageOptions;
+import dev.hubmirror.config.StoreConfig;
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.store.MultipartUpload;
+import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.StoreException;
+import dev.hubmirror.store.StoreLimits;
+import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.StoredObject;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import org.jboss.logging.Logger;
+
+/**
+ * An {@link ObjectStore} over a Google Cloud Storage bucket ({@code gs://bucket/prefix}), with the Google Cloud
+ * Storage Java client over its JSON API. The client is blocking, so every call runs on a named, bounded Vert.x worker
+ * pool ({@value #POOL_NAME}), never on an event loop; all methods are lazy and re-subscribable.
+ *
+ * <p><b>Uploads.</b> {@link #beginUpload} opens a resumable-upload session ({@code Storage.writer}) whose requests
+ * carry {@code chunkSize} bytes, a multiple of 256 KiB. A session is one sequential byte stream, so
+ * {@link #orderedParts()} is true: parts may arrive in any order and concurrently, and each is written when all bytes
+ * before it are (see {@link GcsUpload}). A request that fails (5xx, 429, a cut connection) is retried by the client,
+ * which first asks the session how many bytes it holds and resends from there, not from the start of the file.
+ *
+ * <p><b>Verification before visibility.</b> GCS creates the object only when the request that carries the total size
+ * arrives; the client sends it only when the channel is closed, and the channel's buffer keeps the tail of the file
+ * until then. Only {@link MultipartUpload#complete} closes the channel. {@link MultipartUpload#abort}, which the
+ * transfer engine calls when a hash does not match, never closes it: it cancels the session ({@code DELETE} on the
+ * session URI, see {@link ResumableSessions}), so the bytes are discarded and no object, not even an empty one,
+ * appears. A session that expired or was cancelled fails the upload with a retriable error that tells the engine to
+ * restart the file.
+ *
+ * <p><b>Other calls.</b> {@link #stat} reads the object's metadata ({@code storage.get}); {@link #put} is a single
+ * request; {@link #copy} is a server-side rewrite of the source's current generation, with its metadata; {@link #delete} of a missing
+ * object succeeds. Metadata keys are stored lower-case. Credentials come from Application Default Credentials
+ * (Workload Identity on GKE, {@code GOOGLE_APPLICATION_CREDENTIALS} elsewhere) unless {@code anonymous} is set.
+ *
+ * <p><b>Memory.</b> Besides the parts the caller holds, each upload in flight holds one chunk buffer.
+ */
+public final class GcsObjectStore implements ObjectStore, AutoCloseable {
+
+    /** Name of the worker pool that runs the blocking client. */
+    public static final String POOL_NAME = "hub-mirror-gcs";
+
+    /** Resumable-upload requests carry a multiple of this many bytes. */
+    public static final int CHUNK_GRANULARITY = 256 * 1024;
+
+    /** No part minimum and, as on S3, at most 10,000 parts of up to 5 GiB (GCS objects may reach 5 TiB). */
+    public static final StoreLimits LIMITS = new StoreLimits(1, StoreLimits.S3.maxPartSize(), StoreLimits.S3.maxParts());
+
+    static final String CONTENT_TYPE = "application/octet-stream";
+
+    private static final Logger LOGGER = Logger.getLogger(GcsObjectStore.class);
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final long MAX_EXECUTE_MINUTES = 60;
+    private static final int MAX_NAME_BYTES = 1024;
+    private static final Pattern UPLOAD_ID = Pattern.compile("upload_id=[^&\\s\"']+");
+
+    private final StoreLocation location;
+    private final Storage storage;
+    private final ResumableSessions sessions;
+    private final WorkerExecutor workers;
+    private final int chunkSize;
+
+    /**
+     * A store configured from {@code mirror.store.gcs.*}. Blocking: resolving Application Default Credentials may read
+     * files and ask the metadata server, so build it at start-up, never on an event loop.
+     */
+    public GcsObjectStore(StoreLocation location, StoreConfig.Gcs config, Vertx vertx) {
+        this(location, options(config), vertx, config.workers(), chunkSize(config));
+    }
+
+    /** A store over a client built from {@code options}; its transport options are replaced to track sessions. */
+    GcsObjectStore(StoreLocation location, HttpStorageOptions.Builder options, Vertx vertx, int workers, int chunkSize) {
+        this(location, sessionTracking(options), vertx, workers, chunkSize);
+    }
+
+    private GcsObjectStore(StoreLocation location, Tracked tracked, Vertx vertx, int workers, int chunkSize) {
+        this(location, tracked.storage(), tracked.sessions(), vertx, workers, chunkSize);
+    }
+
+    /** A store over a ready client (tests with an in-memory client); aborted sessions are left to expire. */
+    GcsObjectStore(StoreLocation location, Storage storage, Vertx vertx, int workers, int chunkSize) {
+        this(location, storage, new ResumableSessions(), vertx, workers, chunkSize);
+    }
+
+    private GcsObjectStore(StoreLocation location, Storage storage, ResumableSessions sessions, Vertx vertx,
+            int workers, int chunkSize) {
+        if (!"gs".equals(location.scheme())) {
+            throw new IllegalArgumentException("GcsObjectStore needs a gs:// location, got scheme '"
+                    + location.scheme() + "'");
+        }
+        if (chunkSize <= 0 || chunkSize % CHUNK_GRANULARITY != 0) {
+            throw new IllegalArgumentException("mirror.store.gcs.chunk-size must be a positive multiple of 256 KiB, got "
+                    + chunkSize + " bytes");
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("mirror.store.gcs.workers must be at least 1, got " + workers);
+        }
+        this.location = location;
+        this.storage = storage;
+        this.sessions = sessions;
+        this.chunkSize = chunkSize;
+        this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, workers, MAX_EXECUTE_MINUTES, TimeUnit.MINUTES);
+    }
+
+    private record Tracked(Storage storage, ResumableSessions sessions) {
+    }
+
+    private static Tracked sessionTracking(HttpStorageOptions.Builder builder) {
+        ResumableSessions sessions = new ResumableSessions();
+        HttpTransportOptions base = HttpStorageOptions.defaults().getDefaultTransportOptions();
+        HttpStorageOptions options = builder.setTransportOptions(sessions.transportOptions(base)).build();
+        sessions.bind(options);
+        return new Tracked(options.getService(), sessions);
+    }
+
+    /** Client options from configuration: ADC unless anonymous, project and host overrides, attempts per request. */
+    static HttpStorageOptions.Builder options(StoreConfig.Gcs config) {
+        HttpStorageOptions.Builder builder = StorageOptions.http();
+        config.projectId().ifPresent(builder::setProjectId);
+        config.host().ifPresent(builder::setHost);
+        if (config.anonymous()) {
+            builder.setCredentials(NoCredentials.getInstance());
+        }
+        builder.setRetrySettings(StorageOptions.getDefaultRetrySettings().toBuilder()
+                .setMaxAttempts(config.maxAttempts())
+                .build());
+        return builder;
+    }
+
+    private static int chunkSize(StoreConfig.Gcs config) {
+        long bytes = config.chunkSize().asLongValue();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("mirror.store.gcs.chunk-size must be below 2 GiB, got " + bytes);
+        }
+        return (int) bytes;
+    }
+
+    @Override
+    public String kind() {
+        return "gcs";
+    }
+
+    @Override
+    public String url(String key) {
+        // a key ending in '/' (or empty) names a folder, e.g. a snapshot: its URL ends in '/' too
+        if (key.isEmpty()) {
+            return "gs://" + location.bucket() + "/" + (location.prefix().isEmpty() ? "" : location.prefix() + "/");
+        }
+        if (key.endsWith("/")) {
+            return "gs://" + location.bucket() + "/" + objectName(key.substring(0, key.length() - 1)) + "/";
+        }
+        return "gs://" + location.bucket() + "/" + objectName(key);
+    }
+
+    @Override
+    public StoreLimits limits() {
+        return LIMITS;
+    }
+
+    @Override
+    public boolean orderedParts() {
+        return true;
+    }
+
+    @Override
+    public Uni<Optional<StoredObject>> stat(String key) {
+        return blocking("stat", key, () -> {
+            Blob blob = storage.get(blobId(key));
+            if (blob == null) {
+                return Optional.empty();
+            }
+            Long size = blob.getSize();
+            return Optional.of(new StoredObject(key, size == null ? 0 : size, lowerCase(blob.getMetadata())));
+        });
+    }
+
+    @Override
+    public Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata) {
+        return blocking("put", key, () -> {
+            BlobInfo info = blobInfo(key, metadata);
+            ByteBuffer data = content.duplicate();
+            if (data.hasArray()) {
+                storage.create(info, data.array(), data.arrayOffset() + data.position(), data.remaining());
+            } else {
+                byte[] bytes = new byte[data.remaining()];
+                data.get(bytes);
+                storage.create(info, bytes);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<MultipartUpload> beginUpload(String key, long size, Map<String, String> metadata) {
+        return blocking("beginUpload", key, () -> {
+            if (size < 0) {
+                throw new StoreException(Reason.INTERNAL, false,
+                        "upload of store key '" + key + "' has a negative size " + size, null);
+            }
+            BlobInfo info = blobInfo(key, metadata);
+            ResumableSessions.Opened<WriteChannel> opened = sessions.open(() -> storage.writer(info));
+            WriteChannel channel = opened.value();
+            channel.setChunkSize(chunkSize);
+            String id = "gcs-" + randomHex();
+            LOGGER.debugf("upload begun store=gcs key=%s uploadId=%s", key, id);
+            return new GcsUpload(this, key, id, size, channel, opened.sessionUri());
+        });
+    }
+
+    @Override
+    public Uni<Void> copy(String sourceKey, String targetKey) {
+        return blocking("copy", targetKey, () -> {
+            BlobId source = blobId(sourceKey);
+            Blob blob = storage.get(source);
+            if (blob == null) {
+                throw new StoreException(Reason.STORE_ERROR, false, "cannot copy store key '" + sourceKey + "' to '"
+                        + targetKey + "' in bucket " + location.bucket() + ": the source does not exist", null);
+            }
+            // the target's metadata is set explicitly, from the very generation that is copied
+            BlobInfo target = BlobInfo.newBuilder(blobId(targetKey))
+                    .setContentType(CONTENT_TYPE)
+                    .setMetadata(lowerCase(blob.getMetadata()))
+                    .build();
+            Storage.CopyRequest.Builder request = Storage.CopyRequest.newBuilder().setSource(source).setTarget(target);
+            if (blob.getGeneration() != null) {
+                request.setSourceOptions(Storage.BlobSourceOption.generationMatch(blob.getGeneration()));
+            }
+            storage.copy(request.build()).getResult();
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Void> delete(String key) {
+        return blocking("delete", key, () -> {
+            storage.delete(blobId(key));
+            return null;
+        });
+    }
+
+    @Override
+    public Uni<Void> probe() {
+        String key = ".hub-mirror/probe-" + randomHex();
+        return blocking("probe", key, () -> {
+            storage.create(blobInfo(key, Map.of()), "probe".getBytes(StandardCharsets.US_ASCII));
+            storage.delete(blobId(key));
+            return null;
+        });
+    }
+
+    /** Releases this store's share of the worker pool. */
+    @Override
+    public void close() {
+        workers.close();
+    }
+
+    /** Cancels an upload's session, if its URI is known (blocking; worker threads only). */
+    void cancelSession(String sessionUri, String key) {
+        sessions.cancel(sessionUri, key);
+    }
+
+    private BlobInfo blobInfo(String key, Map<String, String> metadata) {
+        return BlobInfo.newBuilder(blobId(key))
+                .setContentType(CONTENT_TYPE)
+                .setMetadata(lowerCase(metadata))
+                .build();
+    }
+
+    private BlobId blobId(String key) {
+        return BlobId.of(location.bucket(), objectName(key));
+    }
+
+    /** The object name of a key, refusing keys that are not plain relative paths. */
+    String objectName(String key) {
+        if (key == null || key.isEmpty()) {
+            throw unsafe(key, "it is empty");
+        }
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c == '\\' || c == '\0' || c == '\r' || c == '\n') {
+                throw unsafe(key, "it contains a backslash, NUL, CR or LF");
+            }
+        }
+        if (key.startsWith("/")) {
+            throw unsafe(key, "it is absolute");
+        }
+        for (String segment : key.split("/", -1)) {
+            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
+                throw unsafe(key, "it has an empty, '.' or '..' segment");
+            }
+        }
+        String name = location.fullKey(key);
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
+            throw unsafe(key, "with the prefix it is longer than GCS's " + MAX_NAME_BYTES + " bytes");
+        }
+        return name;
+    }
+
+    private static StoreException unsafe(String key, String why) {
+        return new StoreException(Reason.UNSAFE_PATH, false,
+                "store key '" + key + "' refused: " + why + "; keys are relative paths with '/' separators", null);
+    }
+
+    private static Map<String, String> lowerCase(Map<String, String> metadata) {
+        Map<String, String> lower = new TreeMap<>();
+        if (metadata != null) {
+            metadata.forEach((k, v) -> {
+                if (k != null && v != null) {
+                    lower.put(k.toLowerCase(Locale.ROOT), v);
+                }
+            });
+        }
+        return lower;
+    }
+
+    private static String randomHex() {
+        byte[] bytes = new byte[8];
+        RANDOM.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** Runs a blocking client call on the worker pool, translating failures; lazy and re-subscribable. */
+    <T> Uni<T> blocking(String operation, String key, Callable<T> work) {
+        return Uni.createFrom()
+                .completionStage(() -> workers.<T>executeBlocking(work, false).toCompletionStage())
+                .onFailure().transform(e -> translate(operation, key, e, false));
+    }
+
+    /**
+     * Translates a client failure into a {@link StoreException}. {@code inSession}: the failure
+     * came from a resumable session, whose URI may appear in the client's message, so the message is redacted and the
+     * cause dropped; a session that is gone (404, 410) is retriable: the engine restarts the file.
+     */
+    StoreException translate(String operation, String key, Throwable e, boolean inSession) {
+        if (e instanceof StoreException se) {
+            return se;
+        }
+        String what = operation + " of store key '" + key + "' in bucket " + location.bucket() + " failed";
+        com.google.cloud.storage.StorageException se = storageException(e);
+        if (se == null) {
+            if (e instanceof IOException) {
+                return new StoreException(Reason.STORE_UNAVAILABLE, true,
+                        what + ": " + redact(e.toString()) + "; check the network path to GCS", inSession ? null : e);
+            }
+            return new StoreException(Reason.INTERNAL, false,
+                    what + ": unexpected " + e.getClass().getName() + ": " + redact(String.valueOf(e.getMessage())),
+                    inSession ? null : e);
+        }
+        int code = se.getCode();
+        String detail = " (HTTP " + code + (se.getReason() == null ? "" : " " + se.getReason()) + ")";
+        Throwable cause = inSession ? null : se;
+        if (inSession && (code == 404 || code == 410)) {
+            return new StoreException(Reason.STORE_ERROR, true, what
+                    + ": the resumable-upload session expired or was cancelled" + detail + "; restart the file", cause);
+        }
+        if (code == 401 || code == 403) {
+            return new StoreException(Reason.STORE_ACCESS_DENIED, false, what
+                    + ": GCS refused the credentials" + detail
+                    + "; grant the service account roles/storage.objectAdmin on the bucket (docs/gcs.md)", cause);
+        }
+        if (code == 404) {
+            return new StoreException(Reason.STORE_ACCESS_DENIED, false, what
+                    + ": the bucket does not exist or is not visible to these credentials" + detail, cause);
+        }
+        if (code == 0 || code == 408 || code == 429 || code >= 500 || se.isRetryable()) {
+            return new StoreException(Reason.STORE_UNAVAILABLE, true,
+                    what + ": GCS is unavailable" + detail + ": " + redact(se.getMessage()), cause);
+        }
+        return new StoreException(Reason.STORE_ERROR, false,
+                what + detail + ": " + redact(se.getMessage()), cause);
+    }
+
+    private static com.google.cloud.storage.StorageException storageException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof com.google.cloud.storage.StorageException se) {
+                return se;
+            }
+        }
+        return null;
+    }
+
+    /** Removes resumable-session ids (which authorize writes) from a client message. */
+    static String redact(String message) {
+        if (message == null) {
+            return "";
+        }
+        String firstLine = message.lines().findFirst().orElse("");
+        return UPLOAD_ID.matcher(firstLine).replaceAll("upload_id=<redacted>");
+    }
+}
