@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -128,8 +129,8 @@ public final class FileTransfer {
                                 .onCancellation().invoke(lease::release);
                     });
                 })
-                .onItem().transformToUni(leased -> inFlight.detach(upload.uploadPart(leased.part())
-                        .eventually(leased.lease()::release)))
+                .onItem().transformToUni(leased -> inFlight.detach(upload.uploadPart(leased.part()),
+                        leased.lease()::release))
                 .merge(partsInFlight)
                 .collect().asList();
     }
@@ -221,13 +222,24 @@ public final class FileTransfer {
      * leave parts behind); aborting after they settled leaves nothing.
      */
     private static final class PartsInFlight {
-        private final Set<CompletableFuture<PartReceipt>> running =
-                ConcurrentHashMap.newKeySet();
+        private final Set<CompletableFuture<PartReceipt>> running = ConcurrentHashMap.newKeySet();
+        private boolean closed;
 
-        Uni<PartReceipt> detach(Uni<PartReceipt> partUpload) {
+        /** Starts the part upload; {@code settledAction} runs once it has finished (or was refused). */
+        Uni<PartReceipt> detach(Uni<PartReceipt> partUpload, Runnable settledAction) {
             CompletableFuture<PartReceipt> result = new CompletableFuture<>();
-            running.add(result);
-            result.whenComplete((r, e) -> running.remove(result));
+            synchronized (this) {
+                if (closed) {
+                    settledAction.run();
+                    // the file already failed or was cancelled: start nothing that the abort would not see
+                    return Uni.createFrom().failure(new CancellationException("upload closed"));
+                }
+                running.add(result);
+            }
+            result.whenComplete((r, e) -> {
+                running.remove(result);
+                settledAction.run();
+            });
             partUpload.subscribe().with(result::complete, result::completeExceptionally);
             // the returned Uni observes the result; cancelling it leaves the part upload running to its end
             return Uni.createFrom().emitter(emitter -> result.whenComplete((r, e) -> {
@@ -239,11 +251,14 @@ public final class FileTransfer {
             }));
         }
 
-        /** Completes when every part started so far has finished, successfully or not. */
+        /** Refuses new parts, then completes when every part started so far has finished, successfully or not. */
         Uni<Void> settled() {
-            CompletableFuture<?>[] all = running.toArray(new CompletableFuture<?>[0]);
-            return Uni.createFrom().completionStage(CompletableFuture.allOf(all)
-                    .handle((v, e) -> (Void) null));
+            CompletableFuture<?>[] all;
+            synchronized (this) {
+                closed = true;
+                all = running.toArray(new CompletableFuture<?>[0]);
+            }
+            return Uni.createFrom().completionStage(CompletableFuture.allOf(all).handle((v, e) -> (Void) null));
         }
     }
 }

@@ -362,7 +362,11 @@ class FilesystemObjectStoreTest {
         Throwable onUrl = catchThrowable(() -> store.url(key));
 
         // Then
-        for (Throwable t : List.of(onPut, onBegin, onStat, onCopy, onUrl)) {
+        // "" and "a/" are folder names: they have a URL (a snapshot folder's), but no object
+        List<Throwable> failures = key.isEmpty() || key.endsWith("/")
+                ? List.of(onPut, onBegin, onStat, onCopy)
+                : List.of(onPut, onBegin, onStat, onCopy, onUrl);
+        for (Throwable t : failures) {
             assertThat(t).isInstanceOf(StoreException.class);
             assertThat(((StoreException) t).reason()).isEqualTo(Reason.UNSAFE_PATH);
         }

@@ -69,7 +69,7 @@ class S3ObjectStoreClientTest {
     }
 
     private static StoreConfig.S3 config(Map<String, String> values) {
-        SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().withMapping(StoreConfig.class);
+        SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().addDiscoveredConverters().withMapping(StoreConfig.class);
         values.forEach(builder::withDefaultValue);
         return builder.build().getConfigMapping(StoreConfig.class).s3();
     }

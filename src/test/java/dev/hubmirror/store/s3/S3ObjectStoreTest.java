@@ -457,7 +457,7 @@ class S3ObjectStoreTest {
     }
 
     private static StoreConfig.S3 config(URI endpoint, int maxAttempts) {
-        return new SmallRyeConfigBuilder()
+        return new SmallRyeConfigBuilder().addDiscoveredConverters()
                 .withMapping(StoreConfig.class)
                 .withDefaultValue("mirror.store.s3.endpoint", endpoint.toString())
                 .withDefaultValue("mirror.store.s3.region", s3.region())
