@@ -40,7 +40,7 @@ class S3ObjectStoreTest {
 
     private static final String BUCKET = "mirror";
     private static final int MIB = 1024 * 1024;
-    private static final Duration TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger PREFIXES = new AtomicInteger();
 
     private static S3ProxyServer s3;
