@@ -7,6 +7,7 @@ import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreException;
 import dev.hubmirror.store.StoreLimits;
 import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.StoreObserver;
 import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -22,6 +23,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -63,6 +65,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private final S3AsyncClient client;
     private final boolean ownsClient;
     private final Tuning tuning;
+    private final StoreObserver observer;
 
     /**
      * How this store retries and copies.
@@ -124,17 +127,23 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         this(location, config, Tuning.from(config));
     }
 
+    /** A store with its own client built from the configuration, reporting its retries to {@code observer}. */
+    public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, StoreObserver observer) {
+        this(location, buildClient(config), true, Tuning.from(config), observer);
+    }
+
     /** A store with its own client built from the configuration, and the given tuning. */
     public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, Tuning tuning) {
-        this(location, buildClient(config), true, tuning);
+        this(location, buildClient(config), true, tuning, StoreObserver.NONE);
     }
 
     /** A store on a client owned by the caller (not closed by {@link #close()}). */
     public S3ObjectStore(StoreLocation location, S3AsyncClient client, Tuning tuning) {
-        this(location, client, false, tuning);
+        this(location, client, false, tuning, StoreObserver.NONE);
     }
 
-    private S3ObjectStore(StoreLocation location, S3AsyncClient client, boolean ownsClient, Tuning tuning) {
+    private S3ObjectStore(StoreLocation location, S3AsyncClient client, boolean ownsClient, Tuning tuning,
+            StoreObserver observer) {
         if (!"s3".equals(location.scheme())) {
             throw new IllegalArgumentException("S3ObjectStore needs an s3://bucket/prefix location, got scheme '"
                     + location.scheme() + "'");
@@ -143,6 +152,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         this.client = client;
         this.ownsClient = ownsClient;
         this.tuning = tuning;
+        this.observer = observer;
     }
 
     /**
@@ -323,16 +333,22 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     <T> Uni<T> send(S3Call call, Supplier<CompletableFuture<T>> request) {
         return Uni.createFrom().deferred(() -> {
             AtomicInteger attempts = new AtomicInteger();
+            AtomicReference<Reason> lastFailure = new AtomicReference<>();
             Uni<T> once = Uni.createFrom().completionStage(() -> {
-                attempts.incrementAndGet();
+                if (attempts.incrementAndGet() > 1) {
+                    observer.retry(lastFailure.get());
+                }
                 return request.get();
             }).onFailure().transform(call::translate);
             Uni<T> retried = once;
             if (tuning.maxAttempts() > 1) {
                 retried = once
-                        .onFailure(S3ObjectStore::isRetriable).invoke(e -> LOGGER.debugf(
-                                "s3 request failed, may retry store=s3 key=%s uploadId=%s part=%d attempt=%d error=%s",
-                                call.key(), call.uploadId(), call.part(), attempts.get(), e.getMessage()))
+                        .onFailure(S3ObjectStore::isRetriable).invoke(e -> {
+                            lastFailure.set(((StoreException) e).reason());
+                            LOGGER.debugf("s3 request failed, may retry store=s3 key=%s uploadId=%s part=%d attempt=%d "
+                                    + "error=%s", call.key(), call.uploadId(), call.part(), attempts.get(),
+                                    e.getMessage());
+                        })
                         .onFailure(S3ObjectStore::isRetriable).retry()
                         .withBackOff(tuning.firstBackoff(), tuning.maxBackoff())
                         .atMost(tuning.maxAttempts() - 1L);
