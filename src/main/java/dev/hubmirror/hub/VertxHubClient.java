@@ -416,6 +416,39 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // probe
+
+    @Override
+    public Uni<Integer> probe() {
+        URI url = endpoint.base();
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath() + "/";
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.HEAD)
+                .setHost(url.getHost())
+                .setPort(HubEndpoint.port(url))
+                .setSsl(HubEndpoint.scheme(url).equals("https"))
+                .setURI(path)
+                .setFollowRedirects(false)
+                .setIdleTimeout(idleMillis)
+                .putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
+        return Uni.createFrom().<Integer>emitter(emitter -> vertx.getOrCreateContext().runOnContext(v -> http
+                .request(options)
+                .compose(request -> request.send())
+                .compose(response -> response.end().map(done -> response.statusCode()))
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        emitter.complete(ar.result());
+                    } else {
+                        Throwable t = ar.cause();
+                        emitter.fail(new HubException(Reason.HUB_CONNECTION, true, 0, "the Hub at " + endpoint.base()
+                                + " did not answer: " + t.getClass().getSimpleName() + ": "
+                                + HubFailures.printable(String.valueOf(t.getMessage()))
+                                + "; check network access to the Hub (proxy, firewall, DNS)", null, null));
+                    }
+                })));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // HTTP
 
     /** A response whose head arrived, paused before its body. */
