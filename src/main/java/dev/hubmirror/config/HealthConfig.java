@@ -1,0 +1,25 @@
+package dev.hubmirror.config;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.time.Duration;
+
+/** Health checks on the management interface ({@code /q/health/*}). */
+@ConfigMapping(prefix = "mirror.health")
+public interface HealthConfig {
+
+    /**
+     * How long a store probe's result is reused before readiness probes the store again (a write and a delete of a
+     * small object); a check never waits for a refresh once a result exists.
+     */
+    @WithDefault("10s")
+    Duration storeCheckInterval();
+
+    /** How long the Hub reachability result is reused before the next request to the Hub. */
+    @WithDefault("60s")
+    Duration hubCheckInterval();
+
+    /** Longest wait for one probe; a store probe that takes longer counts as a failure. */
+    @WithDefault("5s")
+    Duration probeTimeout();
+}
