@@ -41,6 +41,7 @@ public class HubSimulatorResource implements QuarkusTestResourceLifecycleManager
         config.put("mirror.transfer.part-size", "1M");
         config.put("mirror.transfer.single-put-threshold", "256K");
         config.put("mirror.transfer.memory-budget", "16M");
+        config.put("mirror.jobs.events-interval", "100ms");
         return config;
     }
 
