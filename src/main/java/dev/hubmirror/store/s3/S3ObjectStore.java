@@ -25,9 +25,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import mutiny.zero.flow.adapters.AdaptersToFlow;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -222,6 +224,16 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         return send(call, () -> client.headObject(b -> b.bucket(bucket()).key(fullKey)))
                 .map(head -> Optional.of(new StoredObject(key, head.contentLength(), lowerCaseKeys(head.metadata()))))
                 .onFailure(S3Call::isNotFound).recoverWithItem(Optional.empty());
+    }
+
+    @Override
+    public Multi<ByteBuffer> read(String key) {
+        String fullKey = location.fullKey(key);
+        S3Call call = S3Call.of("GetObject", bucket(), fullKey);
+        return send(call, () -> client.getObject(b -> b.bucket(bucket()).key(fullKey),
+                AsyncResponseTransformer.toPublisher()))
+                .onItem().transformToMulti(body -> Multi.createFrom().publisher(AdaptersToFlow.publisher(body)))
+                .onFailure().transform(e -> e instanceof StoreException ? e : call.translate(e));
     }
 
     @Override
