@@ -3,6 +3,7 @@ package dev.hubmirror.bootstrap;
 import dev.hubmirror.config.HubConfig;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.config.TransferConfig;
+import dev.hubmirror.config.VerifyConfig;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.VertxHubClient;
 import dev.hubmirror.metrics.MeteredSnapshotMirror;
@@ -16,6 +17,7 @@ import dev.hubmirror.store.s3.S3ObjectStore;
 import dev.hubmirror.transfer.FileTransfer;
 import dev.hubmirror.transfer.MemoryBudget;
 import dev.hubmirror.transfer.SnapshotMirror;
+import dev.hubmirror.transfer.SnapshotVerifier;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -81,5 +83,11 @@ public class ServiceProducers {
                 new MicrometerTransferObserver(registry, store.kind(), budget));
         return new MeteredSnapshotMirror(
                 new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), storeConfig.blobs()), registry);
+    }
+
+    @Produces
+    @Singleton
+    SnapshotVerifier snapshotVerifier(ObjectStore store, VerifyConfig config) {
+        return new SnapshotVerifier(store, config.concurrency(), config.maxListed());
     }
 }
