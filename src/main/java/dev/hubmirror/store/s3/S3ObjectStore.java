@@ -144,6 +144,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         this(location, client, false, tuning, StoreObserver.NONE);
     }
 
+    /** A store on a client owned by the caller, reporting its retries to {@code observer}. */
+    public S3ObjectStore(StoreLocation location, S3AsyncClient client, Tuning tuning, StoreObserver observer) {
+        this(location, client, false, tuning, observer);
+    }
+
     private S3ObjectStore(StoreLocation location, S3AsyncClient client, boolean ownsClient, Tuning tuning,
             StoreObserver observer) {
         if (!"s3".equals(location.scheme())) {
