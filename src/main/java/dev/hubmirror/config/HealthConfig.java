@@ -19,7 +19,10 @@ public interface HealthConfig {
     @WithDefault("60s")
     Duration hubCheckInterval();
 
-    /** Longest wait for one probe; a store probe that takes longer counts as a failure. */
-    @WithDefault("5s")
+    /**
+     * Longest wait for one probe; a store probe that takes longer counts as a failure. Only the first check after
+     * start waits for a probe, so keep this below the readiness probe's timeout (3 s in k8s/base).
+     */
+    @WithDefault("2s")
     Duration probeTimeout();
 }
