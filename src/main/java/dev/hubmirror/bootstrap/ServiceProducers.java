@@ -3,8 +3,13 @@ package dev.hubmirror.bootstrap;
 import dev.hubmirror.config.HubConfig;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.config.TransferConfig;
+import dev.hubmirror.config.VerifyConfig;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.metrics.MeteredSnapshotMirror;
+import dev.hubmirror.metrics.MicrometerHubObserver;
+import dev.hubmirror.metrics.MicrometerStoreObserver;
+import dev.hubmirror.metrics.MicrometerTransferObserver;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.fs.FilesystemObjectStore;
@@ -13,7 +18,9 @@ import dev.hubmirror.store.s3.S3ObjectStore;
 import dev.hubmirror.transfer.FileTransfer;
 import dev.hubmirror.transfer.MemoryBudget;
 import dev.hubmirror.transfer.SnapshotMirror;
+import dev.hubmirror.transfer.SnapshotVerifier;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
@@ -31,9 +38,9 @@ public class ServiceProducers {
 
     @Produces
     @Singleton
-    HubClient hubClient(Vertx vertx, HubConfig config) {
+    HubClient hubClient(Vertx vertx, HubConfig config, MeterRegistry registry) {
         LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent() ? "set" : "none");
-        return new VertxHubClient(vertx, config);
+        return new VertxHubClient(vertx, config, new MicrometerHubObserver(registry));
     }
 
     void closeHubClient(@Disposes HubClient client) {
@@ -44,10 +51,10 @@ public class ServiceProducers {
 
     @Produces
     @Singleton
-    ObjectStore objectStore(Vertx vertx, StoreConfig config) {
+    ObjectStore objectStore(Vertx vertx, StoreConfig config, MeterRegistry registry) {
         StoreLocation location = StoreLocation.parse(config.url());
         ObjectStore store = switch (location.scheme()) {
-            case "s3" -> new S3ObjectStore(location, config.s3());
+            case "s3" -> new S3ObjectStore(location, config.s3(), new MicrometerStoreObserver(registry));
             case "file" -> new FilesystemObjectStore(location, vertx);
             case "gs" -> new GcsObjectStore(location, config.gcs(), vertx);
             default -> throw new IllegalArgumentException("mirror.store.url '" + config.url()
@@ -72,9 +79,17 @@ public class ServiceProducers {
     @Produces
     @Singleton
     SnapshotMirror snapshotMirror(HubClient hub, ObjectStore store, MemoryBudget budget, TransferConfig transfer,
-            StoreConfig storeConfig) {
+            StoreConfig storeConfig, MeterRegistry registry) {
         FileTransfer files = new FileTransfer(hub, store, budget, transfer.partSize().asLongValue(),
-                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight());
-        return new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), storeConfig.blobs());
+                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(),
+                new MicrometerTransferObserver(registry, store.kind(), budget));
+        return new MeteredSnapshotMirror(
+                new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), storeConfig.blobs()), registry);
+    }
+
+    @Produces
+    @Singleton
+    SnapshotVerifier snapshotVerifier(ObjectStore store, VerifyConfig config) {
+        return new SnapshotVerifier(store, config.concurrency(), config.maxListed());
     }
 }

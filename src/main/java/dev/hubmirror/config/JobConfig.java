@@ -23,4 +23,11 @@ public interface JobConfig {
     /** How long finished jobs stay listed. */
     @WithDefault("24h")
     Duration retention();
+
+    /**
+     * How often {@code GET /v1/jobs/{id}/events} samples a job; an event is sent when the job changed since the last
+     * one (and at least every 15 seconds, as a keep-alive).
+     */
+    @WithDefault("1s")
+    Duration eventsInterval();
 }

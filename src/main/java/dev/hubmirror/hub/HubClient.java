@@ -26,4 +26,14 @@ public interface HubClient {
      * The bytes are not verified here; a short or long body fails with {@link dev.hubmirror.failure.Reason#SIZE_MISMATCH}.
      */
     Multi<ByteBuffer> download(RepoRef ref, String commit, HubFile file, long offset, long length);
+
+    /**
+     * Checks that the Hub answers at all, for health reporting: one request without the token, not retried. Completes
+     * with the HTTP status (any status means reachable), fails with {@link HubException} ({@code HUB_CONNECTION}) when
+     * no answer came. The default knows no Hub and fails.
+     */
+    default Uni<Integer> probe() {
+        return Uni.createFrom().failure(new HubException(dev.hubmirror.failure.Reason.HUB_PROTOCOL, 0,
+                getClass().getSimpleName() + " cannot probe the Hub"));
+    }
 }

@@ -80,10 +80,17 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
     private final int maxRedirects;
     private final int pageSize;
     private final int maxFiles;
+    private final HubObserver observer;
 
     /** A client on a Vert.x instance (in Quarkus, the managed one). */
     public VertxHubClient(Vertx vertx, HubConfig config) {
+        this(vertx, config, HubObserver.NONE);
+    }
+
+    /** A client that reports its responses and retries to {@code observer} (metrics). */
+    public VertxHubClient(Vertx vertx, HubConfig config, HubObserver observer) {
         this.vertx = vertx;
+        this.observer = observer;
         this.endpoint = new HubEndpoint(config.endpoint());
         this.allowlist = new RedirectAllowlist(config.redirectAllowlist());
         this.retry = new RetryPolicy(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(),
@@ -409,6 +416,39 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // probe
+
+    @Override
+    public Uni<Integer> probe() {
+        URI url = endpoint.base();
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath() + "/";
+        RequestOptions options = new RequestOptions()
+                .setMethod(HttpMethod.HEAD)
+                .setHost(url.getHost())
+                .setPort(HubEndpoint.port(url))
+                .setSsl(HubEndpoint.scheme(url).equals("https"))
+                .setURI(path)
+                .setFollowRedirects(false)
+                .setIdleTimeout(idleMillis)
+                .putHeader(HttpHeaders.USER_AGENT, USER_AGENT);
+        return Uni.createFrom().<Integer>emitter(emitter -> vertx.getOrCreateContext().runOnContext(v -> http
+                .request(options)
+                .compose(request -> request.send())
+                .compose(response -> response.end().map(done -> response.statusCode()))
+                .onComplete(ar -> {
+                    if (ar.succeeded()) {
+                        emitter.complete(ar.result());
+                    } else {
+                        Throwable t = ar.cause();
+                        emitter.fail(new HubException(Reason.HUB_CONNECTION, true, 0, "the Hub at " + endpoint.base()
+                                + " did not answer: " + t.getClass().getSimpleName() + ": "
+                                + HubFailures.printable(String.valueOf(t.getMessage()))
+                                + "; check network access to the Hub (proxy, firewall, DNS)", null, null));
+                    }
+                })));
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // HTTP
 
     /** A response whose head arrived, paused before its body. */
@@ -445,9 +485,16 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
         return http.request(options)
                 .compose(request -> request.send().map(response -> {
                     response.pause();
+                    observer.response(response.statusCode(), endpoint.isOrigin(url));
                     return new Exchange(request, response, url);
                 }))
-                .recover(t -> Future.failedFuture(t instanceof HubException ? t : failures.connection(call, url, t)))
+                .recover(t -> {
+                    if (t instanceof HubException) {
+                        return Future.failedFuture(t);
+                    }
+                    observer.response(0, endpoint.isOrigin(url));
+                    return Future.failedFuture(failures.connection(call, url, t));
+                })
                 .compose(exchange -> afterHead(call, exchange, range, listedSize, redirects));
     }
 
@@ -602,6 +649,7 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
             return Uni.createFrom().failure(failures.exhausted(e, failed));
         }
         Duration delay = retry.delay(failed, e.retryAfter());
+        observer.retry(e.reason());
         LOGGER.debugf("hub retry repo=%s revision=%s path=%s attempt=%d delayMs=%d error=%s", call.ref().id(),
                 call.commit() == null ? call.ref().revision() : call.commit(), call.path(), failed + 1,
                 delay.toMillis(), e.reason());

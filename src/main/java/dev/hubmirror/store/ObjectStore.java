@@ -1,5 +1,7 @@
 package dev.hubmirror.store;
 
+import dev.hubmirror.failure.Reason;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
 import java.util.Map;
@@ -38,6 +40,17 @@ public interface ObjectStore {
 
     /** Size and user metadata of a visible object, or empty when there is none. */
     Uni<Optional<StoredObject>> stat(String key);
+
+    /**
+     * Streams the bytes of a visible object in order, with back-pressure (nothing is read ahead of demand); for
+     * verification ({@code refs/}, {@code trees/}, and re-hashing snapshot files). Fails with a {@link StoreException}
+     * when the object does not exist or cannot be read. The default fails: a store that cannot read cannot be
+     * verified.
+     */
+    default Multi<ByteBuffer> read(String key) {
+        return Multi.createFrom().failure(new StoreException(Reason.STORE_ERROR, false, "cannot read store key '"
+                + key + "': the " + kind() + " store of this build does not support reading objects", null));
+    }
 
     /** Writes a whole object at once (small files, {@code refs/}, {@code trees/}); visible when the Uni succeeds. */
     Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata);

@@ -47,9 +47,16 @@ public final class FileTransfer {
     private final long partSize;
     private final long singlePutThreshold;
     private final int partsInFlight;
+    private final TransferObserver observer;
 
     public FileTransfer(HubClient hub, ObjectStore store, MemoryBudget budget, long partSize, long singlePutThreshold,
             int partsInFlight) {
+        this(hub, store, budget, partSize, singlePutThreshold, partsInFlight, TransferObserver.NONE);
+    }
+
+    /** With an observer that sees bytes, files and upload times (metrics). */
+    public FileTransfer(HubClient hub, ObjectStore store, MemoryBudget budget, long partSize, long singlePutThreshold,
+            int partsInFlight, TransferObserver observer) {
         if (partsInFlight < 1) {
             throw new IllegalArgumentException("parts in flight must be at least 1");
         }
@@ -59,6 +66,7 @@ public final class FileTransfer {
         this.partSize = partSize;
         this.singlePutThreshold = singlePutThreshold;
         this.partsInFlight = partsInFlight;
+        this.observer = observer;
     }
 
     /** Transfers the file to {@code key} unless a verified copy is already there. Never fails: see the outcome. */
@@ -71,6 +79,8 @@ public final class FileTransfer {
                         return Uni.createFrom().item(FileOutcome.skipped(file.path(), file.size()));
                     }
                     return transfer(ref, commit, file, key, progress)
+                            .onSubscription().invoke(observer::transferStarted)
+                            .onTermination().invoke(observer::transferEnded)
                             .invoke(() -> progress.fileDone(file.path(), file.size(), false))
                             .replaceWith(FileOutcome.written(file.path(), file.size()));
                 })
@@ -79,7 +89,8 @@ public final class FileTransfer {
                     LOGGER.warnf("file failed repo=%s revision=%s path=%s key=%s reason=%s error=%s", ref.id(),
                             ref.revision(), file.path(), key, failure.reason(), failure.getMessage());
                     return FileOutcome.failed(file.path(), file.size(), failure);
-                });
+                })
+                .invoke(observer::fileFinished);
     }
 
     /** Whether a stored object is this file, verified by an earlier run. */
@@ -99,7 +110,7 @@ public final class FileTransfer {
             return withBudget(file.size(), () -> fetch(ref, commit, file, 0, file.size(), digest, progress)
                     .chain(buffer -> {
                         verify(ref, file, key, digest);
-                        return store.put(key, buffer, metadata);
+                        return timed(store.put(key, buffer, metadata), nanos -> observer.objectPut(file.size(), nanos));
                     }));
         }
         return store.beginUpload(key, file.size(), metadata).chain(upload -> {
@@ -129,8 +140,8 @@ public final class FileTransfer {
                                 .onCancellation().invoke(lease::release);
                     });
                 })
-                .onItem().transformToUni(leased -> inFlight.detach(upload.uploadPart(leased.part()),
-                        leased.lease()::release))
+                .onItem().transformToUni(leased -> inFlight.detach(timed(upload.uploadPart(leased.part()),
+                        nanos -> observer.partUploaded(leased.part().length(), nanos)), leased.lease()::release))
                 .merge(partsInFlight)
                 .collect().asList();
     }
@@ -149,6 +160,7 @@ public final class FileTransfer {
                         digest.update(chunk);
                         buffer.put(chunk);
                         progress.transferred(n);
+                        observer.downloaded(n);
                     })
                     .collect().last()
                     .map(ignored -> {
@@ -177,6 +189,14 @@ public final class FileTransfer {
         return new MirrorException(Reason.SIZE_MISMATCH, "file " + file.path() + " of " + ref + " is listed with "
                 + file.size() + " bytes but " + detail + "; nothing was written. Retry the job; if it persists the Hub "
                 + "listing and content disagree.");
+    }
+
+    /** Reports how long {@code work} took from subscription to success. */
+    private static <T> Uni<T> timed(Uni<T> work, java.util.function.LongConsumer took) {
+        return Uni.createFrom().deferred(() -> {
+            long start = System.nanoTime();
+            return work.invoke(() -> took.accept(System.nanoTime() - start));
+        });
     }
 
     private Uni<Void> withBudget(long bytes, java.util.function.Supplier<Uni<Void>> work) {

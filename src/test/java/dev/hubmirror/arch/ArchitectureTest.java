@@ -9,7 +9,10 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The dependency direction of docs/architecture.md: api -> job -> transfer -> {hub, store}; adapters own their SDK. */
+/**
+ * The dependency direction of docs/architecture.md: api -> job -> transfer -> {hub, store}; adapters own their SDK;
+ * metrics implements the engine's observer ports and only bootstrap wires it in.
+ */
 class ArchitectureTest {
 
     private static JavaClasses classes;
@@ -25,7 +28,8 @@ class ArchitectureTest {
     void transferKnowsNoApiJobOrSdk() {
         noClasses().that().resideInAPackage("dev.hubmirror.transfer..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.api..", "dev.hubmirror.job..",
-                        "software.amazon..", "com.google.cloud..", "org.apache.kafka..", "jakarta.ws.rs..")
+                        "software.amazon..", "com.google.cloud..", "org.apache.kafka..", "jakarta.ws.rs..",
+                        "dev.hubmirror.metrics..", "io.micrometer..")
                 .check(classes);
     }
 
@@ -33,7 +37,22 @@ class ArchitectureTest {
     void hubAndStorePortsDoNotDependOnUpperLayers() {
         noClasses().that().resideInAnyPackage("dev.hubmirror.hub..", "dev.hubmirror.store..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.api..", "dev.hubmirror.job..",
-                        "dev.hubmirror.transfer..")
+                        "dev.hubmirror.transfer..", "dev.hubmirror.metrics..", "io.micrometer..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyMetricsAndBootstrapKnowMicrometer() {
+        noClasses().that().resideOutsideOfPackages("dev.hubmirror.metrics..", "dev.hubmirror.bootstrap..")
+                .should().dependOnClassesThat().resideInAPackage("io.micrometer..")
+                .check(classes);
+    }
+
+    @Test
+    void onlyBootstrapWiresTheMetricsIntoTheEngine() {
+        // the engine reports through its observer ports; metrics implements them and bootstrap plugs them in
+        noClasses().that().resideOutsideOfPackages("dev.hubmirror.metrics..", "dev.hubmirror.bootstrap..")
+                .should().dependOnClassesThat().resideInAPackage("dev.hubmirror.metrics..")
                 .check(classes);
     }
 

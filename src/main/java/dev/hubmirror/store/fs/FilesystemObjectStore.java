@@ -10,6 +10,7 @@ import dev.hubmirror.store.StoreException;
 import dev.hubmirror.store.StoreLimits;
 import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.StoredObject;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -185,6 +186,41 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             }
             return Optional.of(new StoredObject(key, attrs.size(), readMetadata(key, path, attrs)));
         });
+    }
+
+    /** Bytes one {@link #read} step reads from the file (one worker task each). */
+    static final int READ_CHUNK = 256 * 1024;
+
+    @Override
+    public Multi<ByteBuffer> read(String key) {
+        return Multi.createFrom().deferred(() -> {
+            long[] position = {0};
+            return Multi.createBy().repeating()
+                    .uni(() -> blocking("read", key, () -> {
+                        ByteBuffer chunk = readChunk(key, position[0]);
+                        position[0] += chunk.remaining();
+                        return chunk;
+                    }))
+                    .until(chunk -> !chunk.hasRemaining());
+        });
+    }
+
+    /** Up to {@link #READ_CHUNK} bytes at {@code position}; an empty buffer at the end of the file. */
+    private ByteBuffer readChunk(String key, long position) throws IOException {
+        Path path = resolve(key);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            ByteBuffer chunk = ByteBuffer.allocate(READ_CHUNK);
+            while (chunk.hasRemaining()) {
+                int n = channel.read(chunk, position + chunk.position());
+                if (n < 0) {
+                    break;
+                }
+            }
+            return chunk.flip();
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            throw new StoreException(Reason.STORE_ERROR, false, "cannot read store key '" + key + "': no such object "
+                    + "under " + root, e);
+        }
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreException;
 import dev.hubmirror.store.StoreLimits;
 import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.StoreObserver;
 import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -22,10 +23,13 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import mutiny.zero.flow.adapters.AdaptersToFlow;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
+import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -63,6 +67,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private final S3AsyncClient client;
     private final boolean ownsClient;
     private final Tuning tuning;
+    private final StoreObserver observer;
 
     /**
      * How this store retries and copies.
@@ -124,17 +129,28 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         this(location, config, Tuning.from(config));
     }
 
+    /** A store with its own client built from the configuration, reporting its retries to {@code observer}. */
+    public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, StoreObserver observer) {
+        this(location, buildClient(config), true, Tuning.from(config), observer);
+    }
+
     /** A store with its own client built from the configuration, and the given tuning. */
     public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, Tuning tuning) {
-        this(location, buildClient(config), true, tuning);
+        this(location, buildClient(config), true, tuning, StoreObserver.NONE);
     }
 
     /** A store on a client owned by the caller (not closed by {@link #close()}). */
     public S3ObjectStore(StoreLocation location, S3AsyncClient client, Tuning tuning) {
-        this(location, client, false, tuning);
+        this(location, client, false, tuning, StoreObserver.NONE);
     }
 
-    private S3ObjectStore(StoreLocation location, S3AsyncClient client, boolean ownsClient, Tuning tuning) {
+    /** A store on a client owned by the caller, reporting its retries to {@code observer}. */
+    public S3ObjectStore(StoreLocation location, S3AsyncClient client, Tuning tuning, StoreObserver observer) {
+        this(location, client, false, tuning, observer);
+    }
+
+    private S3ObjectStore(StoreLocation location, S3AsyncClient client, boolean ownsClient, Tuning tuning,
+            StoreObserver observer) {
         if (!"s3".equals(location.scheme())) {
             throw new IllegalArgumentException("S3ObjectStore needs an s3://bucket/prefix location, got scheme '"
                     + location.scheme() + "'");
@@ -143,6 +159,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         this.client = client;
         this.ownsClient = ownsClient;
         this.tuning = tuning;
+        this.observer = observer;
     }
 
     /**
@@ -212,6 +229,16 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         return send(call, () -> client.headObject(b -> b.bucket(bucket()).key(fullKey)))
                 .map(head -> Optional.of(new StoredObject(key, head.contentLength(), lowerCaseKeys(head.metadata()))))
                 .onFailure(S3Call::isNotFound).recoverWithItem(Optional.empty());
+    }
+
+    @Override
+    public Multi<ByteBuffer> read(String key) {
+        String fullKey = location.fullKey(key);
+        S3Call call = S3Call.of("GetObject", bucket(), fullKey);
+        return send(call, () -> client.getObject(b -> b.bucket(bucket()).key(fullKey),
+                AsyncResponseTransformer.toPublisher()))
+                .onItem().transformToMulti(body -> Multi.createFrom().publisher(AdaptersToFlow.publisher(body)))
+                .onFailure().transform(e -> e instanceof StoreException ? e : call.translate(e));
     }
 
     @Override
@@ -323,16 +350,22 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     <T> Uni<T> send(S3Call call, Supplier<CompletableFuture<T>> request) {
         return Uni.createFrom().deferred(() -> {
             AtomicInteger attempts = new AtomicInteger();
+            AtomicReference<Reason> lastFailure = new AtomicReference<>();
             Uni<T> once = Uni.createFrom().completionStage(() -> {
-                attempts.incrementAndGet();
+                if (attempts.incrementAndGet() > 1) {
+                    observer.retry(lastFailure.get());
+                }
                 return request.get();
             }).onFailure().transform(call::translate);
             Uni<T> retried = once;
             if (tuning.maxAttempts() > 1) {
                 retried = once
-                        .onFailure(S3ObjectStore::isRetriable).invoke(e -> LOGGER.debugf(
-                                "s3 request failed, may retry store=s3 key=%s uploadId=%s part=%d attempt=%d error=%s",
-                                call.key(), call.uploadId(), call.part(), attempts.get(), e.getMessage()))
+                        .onFailure(S3ObjectStore::isRetriable).invoke(e -> {
+                            lastFailure.set(((StoreException) e).reason());
+                            LOGGER.debugf("s3 request failed, may retry store=s3 key=%s uploadId=%s part=%d attempt=%d "
+                                    + "error=%s", call.key(), call.uploadId(), call.part(), attempts.get(),
+                                    e.getMessage());
+                        })
                         .onFailure(S3ObjectStore::isRetriable).retry()
                         .withBackOff(tuning.firstBackoff(), tuning.maxBackoff())
                         .atMost(tuning.maxAttempts() - 1L);

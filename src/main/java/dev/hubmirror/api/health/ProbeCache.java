@@ -1,0 +1,58 @@
+package dev.hubmirror.api.health;
+
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.jboss.logging.Logger;
+
+/**
+ * The latest result of a probe, refreshed in the background: a health check answers at once with the last result and,
+ * when that is older than the interval, starts one refresh (never two at once). Only the very first check waits for
+ * the probe, bounded by the timeout. Kubelet probes every few seconds thus cost one store or Hub request per interval,
+ * and a slow store never makes a probe time out.
+ */
+final class ProbeCache {
+
+    private static final Logger LOGGER = Logger.getLogger(ProbeCache.class);
+
+    private final String name;
+    private final Supplier<Uni<HealthCheckResponse>> probe;
+    private final long intervalNanos;
+    private final AtomicBoolean refreshing = new AtomicBoolean();
+    private final Uni<HealthCheckResponse> first;
+    private volatile HealthCheckResponse last;
+    private volatile long lastAt;
+
+    /**
+     * @param probe builds a fresh probe; it must not fail (map failures to a DOWN response), a timeout is added here
+     * @param timedOut the response when the probe takes longer than {@code timeout}
+     */
+    ProbeCache(String name, Supplier<Uni<HealthCheckResponse>> probe, Duration interval, Duration timeout,
+            Supplier<HealthCheckResponse> timedOut) {
+        this.name = name;
+        this.intervalNanos = interval.toNanos();
+        this.probe = () -> Uni.createFrom().<HealthCheckResponse>deferred(probe::get)
+                .ifNoItem().after(timeout).recoverWithItem(timedOut)
+                .invoke(response -> {
+                    last = response;
+                    lastAt = System.nanoTime();
+                });
+        this.first = this.probe.get().memoize().indefinitely();
+    }
+
+    /** The latest result; starts a refresh when it is stale. */
+    Uni<HealthCheckResponse> get() {
+        HealthCheckResponse current = last;
+        if (current == null) {
+            return first;
+        }
+        if (System.nanoTime() - lastAt > intervalNanos && refreshing.compareAndSet(false, true)) {
+            probe.get().eventually(() -> refreshing.set(false)).subscribe().with(
+                    response -> LOGGER.debugf("health probe refreshed check=%s status=%s", name, response.getStatus()),
+                    failure -> LOGGER.warnf("health probe failed check=%s error=%s", name, failure.getMessage()));
+        }
+        return Uni.createFrom().item(current);
+    }
+}

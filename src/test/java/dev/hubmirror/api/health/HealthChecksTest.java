@@ -1,0 +1,147 @@
+package dev.hubmirror.api.health;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hubmirror.config.HealthConfig;
+import dev.hubmirror.config.HubConfig;
+import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.sim.HubSimulator;
+import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.fs.FilesystemObjectStore;
+import dev.hubmirror.testing.Configs;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The readiness checks against a real directory store and the Hub simulator, without Quarkus. */
+class HealthChecksTest {
+
+    static Vertx vertx;
+    static HubSimulator sim;
+    static HealthConfig config;
+
+    @TempDir
+    Path root;
+
+    @BeforeAll
+    static void start() {
+        vertx = Vertx.vertx();
+        sim = HubSimulator.start();
+        config = new SmallRyeConfigBuilder().withMapping(HealthConfig.class)
+                .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
+                .withDefaultValue("mirror.health.store-check-interval", "1h")
+                .build().getConfigMapping(HealthConfig.class);
+    }
+
+    @AfterAll
+    static void stop() {
+        sim.close();
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void storeIsReadyWhenItsDirectoryIsWritable() {
+        // Given
+        FilesystemObjectStore store = new FilesystemObjectStore(StoreLocation.parse(root.toUri().toString()), vertx);
+        try {
+            // When
+            HealthCheckResponse response = await(new StoreReadinessCheck(store, config).call());
+
+            // Then
+            assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+            assertThat(response.getData().orElseThrow()).containsEntry("kind", "file")
+                    .containsEntry("url", store.url(""));
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void storeIsNotReadyWhenItCannotWriteAndTheCheckSaysWhy() {
+        // Given: a root under /proc, where nobody (not even root) can create a directory
+        FilesystemObjectStore store = new FilesystemObjectStore(StoreLocation.parse("/proc/hub-mirror-not-writable"),
+                vertx);
+        try {
+            // When
+            HealthCheckResponse response = await(new StoreReadinessCheck(store, config).call());
+
+            // Then
+            assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+            assertThat(response.getData().orElseThrow()).containsKey("reason")
+                    .hasEntrySatisfying("error", e -> assertThat(e.toString()).contains("/proc/hub-mirror-not-writable"));
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void checksWithinTheIntervalReuseTheLastProbe() {
+        // Given: a store that counts its probes, checked again and again within the interval (1h)
+        FilesystemObjectStore store = new FilesystemObjectStore(StoreLocation.parse(root.toUri().toString()), vertx);
+        AtomicInteger probes = new AtomicInteger();
+        ObjectStore counting = (ObjectStore) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {ObjectStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("probe")) {
+                        probes.incrementAndGet();
+                    }
+                    return method.invoke(store, args);
+                });
+        try {
+            StoreReadinessCheck check = new StoreReadinessCheck(counting, config);
+
+            // When
+            for (int i = 0; i < 5; i++) {
+                assertThat(await(check.call()).getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+            }
+
+            // Then
+            assertThat(probes).hasValue(1);
+        } finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void hubReachabilityIsReportedButNeverFailsReadiness() throws IOException {
+        // Given: the simulator, and a port where nothing listens
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        HubConfig up = Configs.hub(sim.hubUrl(), null, Map.of());
+        HubConfig down = Configs.hub("http://127.0.0.1:" + closedPort, null, Map.of("mirror.hub.connect-timeout", "2s"));
+        VertxHubClient reachable = new VertxHubClient(vertx, up);
+        VertxHubClient unreachable = new VertxHubClient(vertx, down);
+        try {
+            // When
+            HealthCheckResponse yes = await(new HubReachabilityCheck(reachable, up, config).call());
+            HealthCheckResponse no = await(new HubReachabilityCheck(unreachable, down, config).call());
+
+            // Then
+            assertThat(yes.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+            assertThat(yes.getData().orElseThrow()).containsEntry("reachable", true).containsKey("status");
+            assertThat(no.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+            assertThat(no.getData().orElseThrow()).containsEntry("reachable", false)
+                    .hasEntrySatisfying("error", e -> assertThat(e.toString()).contains("127.0.0.1:" + closedPort));
+        } finally {
+            reachable.close();
+            unreachable.close();
+        }
+    }
+
+    private static HealthCheckResponse await(Uni<HealthCheckResponse> check) {
+        return check.await().atMost(Duration.ofSeconds(20));
+    }
+}
