@@ -63,8 +63,10 @@ public final class SimContent {
         if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("claimed sha256 must be 64 lower-case hex digits, was " + sha256);
         }
-        SimContent c = generated(seed, size);
-        return new SimContent(c.seed, null, c.size, sha256);
+        if (size < 0) {
+            throw new IllegalArgumentException("size must be >= 0, was " + size);
+        }
+        return new SimContent(seed, null, size, sha256);
     }
 
     /** The given bytes (copied). */
@@ -74,8 +76,8 @@ public final class SimContent {
 
     /** The UTF-8 bytes of {@code text}. */
     public static SimContent text(String text) {
-        return new SimContent(0, text.getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8).length,
-                null);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        return new SimContent(0, utf8, utf8.length, null);
     }
 
     /** Size in bytes. */
