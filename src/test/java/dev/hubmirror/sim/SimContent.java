@@ -20,7 +20,7 @@ import java.util.Objects;
  * {@link Faults#wrongSize} serves a longer body).
  *
  * <p>Digests (sha256, git blob sha1) are computed on first need and cached. Computing them generates and hashes
- * the whole file: about 1 s per GiB on the build machine, so keep hashed files small in tests, or give a claimed
+ * the whole file: 1 to 5 s per GiB on the 2-core build machine, so keep hashed files small in tests, or give a claimed
  * sha256 ({@link SimCommit#lfsFile(String, long, long, String)}) for files that are only ever read in part.
  */
 public final class SimContent {
