@@ -25,7 +25,8 @@ import java.util.Objects;
  */
 public final class SimContent {
 
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final long BEYOND_TEXT_SEED = 0x5EED_7E47L;
     private static final int HASH_CHUNK = 1 << 20;
