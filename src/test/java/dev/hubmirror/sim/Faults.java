@@ -88,7 +88,7 @@ public final class Faults {
         return this;
     }
 
-    /** Serves the content of {@code path} with the byte at {@code offset} inverted, every time, until {@link #clear}. */
+    /** Serves the content of {@code path} with the byte at {@code offset} inverted, every time, until cleared. */
     public synchronized Faults corruptByte(String path, long offset) {
         requirePath(path);
         if (offset < 0) {

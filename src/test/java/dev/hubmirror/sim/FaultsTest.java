@@ -43,21 +43,34 @@ class FaultsTest {
         String cdn = cdnUrl();
 
         // When
-        SimHttp.Read cut = http.get(cdn);
-        SimHttp.Read cutRegular = http.get(cacheUrl());
-        SimHttp.Read again = http.get(cdn);
+        SimHttp.Raw cut = SimHttp.rawGet(cdn);
+        SimHttp.Raw cutRegular = SimHttp.rawGet(cacheUrl());
+        SimHttp.Raw again = SimHttp.rawGet(cdn);
 
         // Then
         assertThat(cut.status()).isEqualTo(200);
         assertThat(cut.header("Content-Length")).isEqualTo("1000000");
-        assertThat(cut.error()).isNotNull();
+        assertThat(cut.cut()).isTrue();
         assertThat(cut.body()).hasSize(300_000).isEqualTo(Arrays.copyOf(lfs.content(), 300_000));
-        assertThat(cutRegular.error()).isNotNull();
+        assertThat(cutRegular.cut()).isTrue();
         assertThat(cutRegular.body()).isEmpty();
-        assertThat(again.error()).isNull();
+        assertThat(again.cut()).isFalse();
         assertThat(again.body()).isEqualTo(lfs.content());
         assertThat(sim.requests().stream().filter(r -> r.listener().equals("cdn")).findFirst().orElseThrow()
                 .bodyBytesSent()).isEqualTo(300_000);
+    }
+
+    @Test
+    void javaHttpClientSeesACutAsAnIncompleteBody() {
+        // Given
+        sim.faults().cutAfter("w.bin", 300_000, 1);
+
+        // When
+        SimHttp.Read cut = http.get(cdnUrl());
+
+        // Then
+        assertThat(cut.error()).isNotNull();
+        assertThat(cut.body().length).isLessThanOrEqualTo(300_000);
     }
 
     @Test
@@ -66,11 +79,11 @@ class FaultsTest {
         sim.faults().cutAfter("w.bin", 1000, 1);
 
         // When
-        SimHttp.Read cut = http.get(cdnUrl(), "Range", "bytes=500000-");
+        SimHttp.Raw cut = SimHttp.rawGet(cdnUrl(), "Range", "bytes=500000-");
 
         // Then
         assertThat(cut.status()).isEqualTo(206);
-        assertThat(cut.error()).isNotNull();
+        assertThat(cut.cut()).isTrue();
         assertThat(cut.body()).isEqualTo(Arrays.copyOfRange(lfs.content(), 500_000, 501_000));
     }
 
@@ -159,7 +172,7 @@ class FaultsTest {
         String first = cdnUrl();
 
         // When
-        SimHttp.Read cut = http.get(first);
+        SimHttp.Raw cut = SimHttp.rawGet(first);
         SimHttp.Read resumed = http.get(first, "Range", "bytes=" + cut.body().length + "-");
         String second = cdnUrl();
         SimHttp.Read resumedAgain = http.get(second, "Range", "bytes=" + cut.body().length + "-");

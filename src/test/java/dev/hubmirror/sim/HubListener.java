@@ -295,7 +295,7 @@ final class HubListener implements Handler<HttpServerRequest> {
         int shaAt = -1;
         boolean two = rest.size() >= 4 && HEX40.matcher(rest.get(2)).matches();
         boolean one = rest.size() >= 3 && HEX40.matcher(rest.get(1)).matches();
-        if (type != null && two && (!one || sim.findRepo(type, decode(rest.get(0)) + "/" + decode(rest.get(1))) != null)) {
+        if (type != null && two && (!one || sim.findRepo(type, repoId(rest.subList(0, 2))) != null)) {
             shaAt = 2;
         } else if (type != null && one) {
             shaAt = 1;

@@ -128,16 +128,20 @@ class HubSimulatorTest {
     @Test
     void listsImmediateChildrenOfAFolderWhenNotRecursive() {
         // Given
-        sim.model("org/name").commit().textFile("a/b/c.txt", "c").textFile("a/d.txt", "d").textFile("e.txt", "e");
+        SimCommit c = sim.model("org/name").commit().textFile("a/b/c.txt", "c").textFile("a/d.txt", "d")
+                .textFile("e.txt", "e");
 
         // When
         SimHttp.Read root = http.get(sim.hubUrl() + "/api/models/org/name/tree/main");
+        SimHttp.Read expanded = http.get(sim.hubUrl() + "/api/models/org/name/tree/main?expand=true");
         SimHttp.Read folder = http.get(sim.hubUrl() + "/api/models/org/name/tree/main/a%2Fb?recursive=true");
         SimHttp.Read missing = http.get(sim.hubUrl() + "/api/models/org/name/tree/main/nope");
 
         // Then
         assertThat(root.jsonArray()).extracting(o -> ((JsonObject) o).getString("path")).containsExactly("a", "e.txt");
         assertThat(root.header("Link")).isNull();
+        assertThat(expanded.jsonArray().getJsonObject(1).getJsonObject("lastCommit").getString("id"))
+                .isEqualTo(c.sha());
         assertThat(folder.jsonArray()).extracting(o -> ((JsonObject) o).getString("path")).containsExactly("a/b/c.txt");
         assertThat(missing.status()).isEqualTo(404);
         assertThat(missing.header("X-Error-Code")).isEqualTo("EntryNotFound");

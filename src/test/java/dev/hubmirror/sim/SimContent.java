@@ -20,12 +20,13 @@ import java.util.Objects;
  * {@link Faults#wrongSize} serves a longer body).
  *
  * <p>Digests (sha256, git blob sha1) are computed on first need and cached. Computing them generates and hashes
- * the whole file: about 1 s per GiB on the build machine, so keep hashed files small in tests, or give a claimed
+ * the whole file: 1 to 5 s per GiB on the 2-core build machine, so keep hashed files small in tests, or give a claimed
  * sha256 ({@link SimCommit#lfsFile(String, long, long, String)}) for files that are only ever read in part.
  */
 public final class SimContent {
 
-    private static final VarHandle LONG_LE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle LONG_LE =
+            MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
     private static final long GOLDEN = 0x9E3779B97F4A7C15L;
     private static final long BEYOND_TEXT_SEED = 0x5EED_7E47L;
     private static final int HASH_CHUNK = 1 << 20;
@@ -63,8 +64,10 @@ public final class SimContent {
         if (sha256 == null || !sha256.matches("[0-9a-f]{64}")) {
             throw new IllegalArgumentException("claimed sha256 must be 64 lower-case hex digits, was " + sha256);
         }
-        SimContent c = generated(seed, size);
-        return new SimContent(c.seed, null, c.size, sha256);
+        if (size < 0) {
+            throw new IllegalArgumentException("size must be >= 0, was " + size);
+        }
+        return new SimContent(seed, null, size, sha256);
     }
 
     /** The given bytes (copied). */
@@ -74,8 +77,8 @@ public final class SimContent {
 
     /** The UTF-8 bytes of {@code text}. */
     public static SimContent text(String text) {
-        return new SimContent(0, text.getBytes(StandardCharsets.UTF_8), text.getBytes(StandardCharsets.UTF_8).length,
-                null);
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        return new SimContent(0, utf8, utf8.length, null);
     }
 
     /** Size in bytes. */

@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  */
 public record SimFile(String path, long size, boolean lfs, SimContent source) {
 
-    /** The sha256 of the content (the LFS oid and {@code X-Linked-Etag} of LFS files); hashes the file on first call. */
+    /** The sha256 of the content (LFS oid, {@code X-Linked-Etag} of LFS files); hashes the file on first call. */
     public String sha256() {
         return source.sha256();
     }

@@ -82,6 +82,53 @@ final class SimHttp {
         }
     }
 
+    /** A response read from a plain socket until the server closed it: status, headers and every body byte. */
+    record Raw(int status, java.util.Map<String, String> headers, byte[] body) {
+        String header(String name) {
+            return headers.get(name.toLowerCase(java.util.Locale.ROOT));
+        }
+
+        /** Whether fewer body bytes arrived than Content-Length announced (the connection was cut). */
+        boolean cut() {
+            return body.length < Long.parseLong(header("content-length"));
+        }
+    }
+
+    /**
+     * A GET over a plain socket with {@code Connection: close}, reading until the server closes: unlike
+     * {@code java.net.http}, which may drop bytes it had buffered when the connection breaks, this sees every byte
+     * the server sent before cutting the connection.
+     */
+    static Raw rawGet(String url, String... headers) {
+        URI uri = URI.create(url);
+        try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+            socket.setSoTimeout(20_000);
+            StringBuilder req = new StringBuilder("GET " + uri.getRawPath()
+                    + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()) + " HTTP/1.1\r\nHost: "
+                    + uri.getHost() + ":" + uri.getPort() + "\r\nConnection: close\r\n");
+            for (int i = 0; i < headers.length; i += 2) {
+                req.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+            }
+            socket.getOutputStream().write(req.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII));
+            byte[] all = socket.getInputStream().readAllBytes();
+            int end = 0;
+            while (!(all[end] == '\r' && all[end + 1] == '\n' && all[end + 2] == '\r' && all[end + 3] == '\n')) {
+                end++;
+            }
+            String[] lines = new String(all, 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
+            java.util.Map<String, String> h = new java.util.HashMap<>();
+            for (int i = 1; i < lines.length; i++) {
+                int colon = lines[i].indexOf(':');
+                h.put(lines[i].substring(0, colon).trim().toLowerCase(java.util.Locale.ROOT),
+                        lines[i].substring(colon + 1).trim());
+            }
+            return new Raw(Integer.parseInt(lines[0].split(" ")[1]), h,
+                    java.util.Arrays.copyOfRange(all, end + 4, all.length));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Sends a POST with a JSON body. */
     int post(String url, String json) {
         try {
