@@ -15,6 +15,7 @@ import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -614,6 +615,36 @@ class VertxHubClientTest {
         assertThat(signals).isEmpty();
         assertThat(sent).isLessThan(16L << 20);
         subscription.get().cancel();
+    }
+
+    @Test
+    void aSubscriberPausingLongerThanTheIdleTimeoutIsNotMistakenForAStalledServer() throws Exception {
+        // Given
+        SimRepo repo = sim.model(uniqueId());
+        SimCommit commit = repo.commit().lfsFile("model.bin", 2L << 20, 20L);
+        byte[] expected = commit.file("model.bin").content();
+        HubFile file = listed(client, repo, commit, "model.bin");
+        download(client, repo, commit, file, 0, 1000);
+        try (VertxHubClient impatient = client(Map.of("mirror.hub.idle-timeout", "500ms"))) {
+            sim.clearRequests();
+
+            // When: one chunk, a pause three times the idle timeout, then the rest
+            AssertSubscriber<ByteBuffer> subscriber = impatient.download(ref(repo), commit.sha(), file, 0, file.size())
+                    .subscribe().withSubscriber(AssertSubscriber.create(1));
+            subscriber.awaitItems(1, WAIT);
+            Thread.sleep(1500);
+            subscriber.request(Long.MAX_VALUE).awaitCompletion(WAIT);
+
+            // Then
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            for (ByteBuffer b : subscriber.getItems()) {
+                byte[] chunk = new byte[b.remaining()];
+                b.get(chunk);
+                out.write(chunk, 0, chunk.length);
+            }
+            assertThat(out.toByteArray()).isEqualTo(expected);
+        }
+        assertThat(sim.requests()).filteredOn(r -> r.listener().equals("cdn")).hasSize(1);
     }
 
     // ---- helpers
