@@ -1,0 +1,64 @@
+package dev.hubmirror.sim;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Runs a {@link HubSimulator} standalone until killed, for demos and load tests:
+ * {@code --port P --cdn-port P --spec file.json} (ports default to 0, ephemeral). Prints the URLs and the repos
+ * on standard output.
+ */
+public final class HubSimulatorMain {
+
+    private HubSimulatorMain() {
+    }
+
+    public static void main(String[] args) throws IOException, InterruptedException {
+        int port = 0;
+        int cdnPort = 0;
+        Path spec = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (i + 1 >= args.length) {
+                throw usage("option " + a + " needs a value");
+            }
+            switch (a) {
+                case "--port" -> port = Integer.parseInt(args[++i]);
+                case "--cdn-port" -> cdnPort = Integer.parseInt(args[++i]);
+                case "--spec" -> spec = Path.of(args[++i]);
+                default -> throw usage("unknown option " + a);
+            }
+        }
+        HubSimulator sim = HubSimulator.start(port, cdnPort);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            sim.close();
+            stopped.countDown();
+        }, "hub-simulator-shutdown"));
+        try {
+            if (spec != null) {
+                sim.load(spec);
+            }
+        } catch (IOException | RuntimeException e) {
+            sim.close();
+            throw e;
+        }
+        // this is a command-line program: its output is the contract
+        PrintStream out = System.out;
+        out.println("hub-simulator hub=" + sim.hubUrl() + " cdn=" + sim.cdnUrl());
+        for (SimRepo r : sim.repos()) {
+            out.println("  " + r.type().singular() + " " + r.id() + " commits=" + r.commits().size()
+                    + (r.isGated() ? " gated" : "") + (r.isPrivate() ? " private" : ""));
+        }
+        out.println("faults: POST " + sim.hubUrl() + "/_sim/faults, DELETE to clear; stop with Ctrl-C");
+        out.flush();
+        stopped.await();
+    }
+
+    private static IllegalArgumentException usage(String problem) {
+        return new IllegalArgumentException(problem
+                + ": usage: HubSimulatorMain [--port P] [--cdn-port P] [--spec file.json]");
+    }
+}
