@@ -451,6 +451,43 @@ class VertxHubClientTest {
     }
 
     @Test
+    void retriesAResponseCutBeforeItsFirstByte() {
+        // Given
+        SimRepo repo = sim.model(uniqueId());
+        SimCommit commit = repo.commit().lfsFile("model.bin", 100_000, 21L);
+        HubFile file = listed(client, repo, commit, "model.bin");
+        sim.faults().cutAfter("model.bin", 0, 2);
+        sim.clearRequests();
+
+        // When
+        byte[] bytes = download(client, repo, commit, file, 0, file.size());
+
+        // Then
+        assertThat(sha256(bytes)).isEqualTo(commit.file("model.bin").sha256());
+        assertThat(cdnRanges()).containsExactly("bytes=0-99999", "bytes=0-99999", "bytes=0-99999");
+    }
+
+    @Test
+    void downloadsTheTailOfAFileOver50GbWithARange() {
+        // Given: 60 GB, served only with Range requests
+        SimRepo repo = sim.model(uniqueId());
+        long size = 60_000_000_000L;
+        SimCommit commit = repo.commit().lfsFile("giant.gguf", size, 22L, "ab".repeat(32));
+        HubFile file = new HubFile("giant.gguf", size, commit.file("giant.gguf").gitSha1(),
+                Optional.of(new LfsInfo("ab".repeat(32), size, 135)));
+        long offset = size - 70_000;
+
+        // When
+        byte[] bytes = download(client, repo, commit, file, offset, 70_000);
+
+        // Then
+        byte[] expected = new byte[70_000];
+        commit.file("giant.gguf").copyRange(offset, expected, 0, expected.length);
+        assertThat(bytes).isEqualTo(expected);
+        assertThat(cdnRanges()).containsExactly("bytes=" + offset + "-" + (size - 1));
+    }
+
+    @Test
     void resolvesTheFileAgainWhenTheSignedUrlExpiredMidDownload() {
         // Given: the first signed URL is single-use and the first body is cut
         SimRepo repo = sim.model(uniqueId());
