@@ -18,8 +18,9 @@ public interface HubConfig {
     Optional<String> token();
 
     /**
-     * Hosts an absolute redirect may point to, besides the Hub host itself. {@code *.example.com} matches any
-     * subdomain (not the apex).
+     * Hosts an absolute redirect may point to, besides the Hub host itself (on any port). {@code *.example.com}
+     * matches any subdomain (not the apex), {@code host} exactly that host on any port, {@code host:port} only that
+     * port. The token is sent to none of them: only to the exact origin of {@link #endpoint()}.
      */
     @WithDefault("*.huggingface.co,*.hf.co,*.xethub.hf.co")
     List<String> redirectAllowlist();

@@ -102,9 +102,15 @@ final class HubFailures {
 
     /** The connection failed, was cut, or no response came within the idle timeout. */
     HubException connection(HubCall call, URI url, Throwable cause) {
-        String detail = cause instanceof TimeoutException || cause.getClass().getSimpleName().contains("Timeout")
-                ? "no response within the idle timeout (mirror.hub.idle-timeout)"
-                : cause.getClass().getSimpleName() + ": " + clean(cause.getMessage());
+        String type = cause.getClass().getSimpleName();
+        String detail;
+        if (type.contains("ConnectTimeout")) {
+            detail = "no connection within the connect timeout (mirror.hub.connect-timeout)";
+        } else if (cause instanceof TimeoutException || type.contains("Timeout")) {
+            detail = "no response within the idle timeout (mirror.hub.idle-timeout)";
+        } else {
+            detail = type + ": " + clean(cause.getMessage());
+        }
         return new HubException(Reason.HUB_CONNECTION, true, 0, call.describe() + ": connection to " + host(url)
                 + " failed: " + detail + "; check network access to the Hub (proxy, firewall, DNS)", null, null);
     }

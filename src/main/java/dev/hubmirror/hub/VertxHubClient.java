@@ -1,7 +1,6 @@
 package dev.hubmirror.hub;
 
 import dev.hubmirror.config.HubConfig;
-import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -269,7 +268,7 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
             return Multi.createFrom().failure(invalidCommit(ref, commit));
         }
         if (offset < 0 || length < 0 || offset > file.size() || length > file.size() - offset) {
-            return Multi.createFrom().failure(new MirrorException(Reason.INVALID_REQUEST, "range " + offset + "+"
+            return Multi.createFrom().failure(new HubException(Reason.INVALID_REQUEST, 0, "range " + offset + "+"
                     + length + " is outside file '" + HubFailures.printable(file.path()) + "' of " + file.size()
                     + " bytes"));
         }
@@ -663,8 +662,8 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
         });
     }
 
-    private static MirrorException invalidCommit(RepoRef ref, String commit) {
-        return new MirrorException(Reason.INVALID_REQUEST, ref.type().singular() + " " + ref.id() + ": commit '"
+    private static HubException invalidCommit(RepoRef ref, String commit) {
+        return new HubException(Reason.INVALID_REQUEST, 0, ref.type().singular() + " " + ref.id() + ": commit '"
                 + (commit == null ? "" : HubFailures.printable(commit)) + "' is not a 40-hex sha: resolve the "
                 + "revision first");
     }
