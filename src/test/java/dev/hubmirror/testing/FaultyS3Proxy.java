@@ -11,7 +11,11 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.URI;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.EnumMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -19,9 +23,11 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * A reverse proxy on a free loopback port in front of an S3 server (usually {@link S3ProxyServer}) that can be
- * scripted to fail the next UploadPart requests ({@code PUT ?partNumber=...}): answer 503 SlowDown or 500
- * InternalError with S3's XML error body, or drop the connection. Every other request, and parts once the script is
- * used up, pass through unchanged (the {@code Host} header is kept, so AWS signatures stay valid).
+ * scripted to fail the next part requests (UploadPart and UploadPartCopy: {@code PUT ?partNumber=...}) or
+ * CompleteMultipartUpload requests ({@code POST ?uploadId=...}): answer 503 SlowDown, 500 InternalError or 404
+ * NoSuchUpload with S3's XML error body, drop the connection before forwarding, or forward and then drop the connection
+ * instead of answering. Every other request, and scripted ones once the script is used up, pass through unchanged (the
+ * {@code Host} header is kept, so AWS signatures stay valid).
  *
  * <pre>{@code
  * try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint())) {
@@ -32,14 +38,26 @@ import java.util.concurrent.TimeoutException;
  */
 public final class FaultyS3Proxy implements AutoCloseable {
 
-    /** What a scripted part request gets instead of the server's answer. */
+    /** The kinds of request that can be scripted to fail. */
+    public enum Target {
+        /** UploadPart and UploadPartCopy: {@code PUT} with a {@code partNumber} parameter. */
+        PART,
+        /** CompleteMultipartUpload: {@code POST} with an {@code uploadId} parameter. */
+        COMPLETE
+    }
+
+    /** What a scripted request gets instead of the server's answer. */
     public enum Fault {
-        /** HTTP 503 with S3 error code {@code SlowDown}. */
+        /** HTTP 503 with S3 error code {@code SlowDown}; not forwarded. */
         SLOW_DOWN(503, "SlowDown", "Please reduce your request rate."),
-        /** HTTP 500 with S3 error code {@code InternalError}. */
+        /** HTTP 500 with S3 error code {@code InternalError}; not forwarded. */
         INTERNAL_ERROR(500, "InternalError", "We encountered an internal error. Please try again."),
-        /** The connection is closed without an answer. */
-        DROP_CONNECTION(0, "", "");
+        /** HTTP 404 with S3 error code {@code NoSuchUpload}; not forwarded. */
+        NO_SUCH_UPLOAD(404, "NoSuchUpload", "The specified upload does not exist."),
+        /** The connection is closed without forwarding the request. */
+        DROP_CONNECTION(0, "", ""),
+        /** The request is forwarded, then the connection is closed instead of relaying the server's answer. */
+        DROP_RESPONSE(0, "", "");
 
         private final int status;
         private final String code;
@@ -59,9 +77,9 @@ public final class FaultyS3Proxy implements AutoCloseable {
     private final HttpServer server;
     private final HttpClient client;
     private final SocketAddress target;
-    private Fault fault;
-    private int faultsLeft;
-    private int partRequests;
+    private final Map<Target, Deque<Fault>> scripts = new EnumMap<>(Target.class);
+    private final Map<Target, Fault> always = new EnumMap<>(Target.class);
+    private final Map<Target, Integer> counts = new EnumMap<>(Target.class);
 
     private FaultyS3Proxy(Vertx vertx, HttpServer server, HttpClient client, SocketAddress target) {
         this.vertx = vertx;
@@ -97,51 +115,84 @@ public final class FaultyS3Proxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + server.actualPort());
     }
 
-    /** The next {@code count} UploadPart requests get {@code fault}; {@link Integer#MAX_VALUE} means all of them. */
-    public synchronized void failNextParts(int count, Fault fault) {
-        this.fault = fault;
-        this.faultsLeft = count;
+    /**
+     * The next {@code count} part requests get {@code fault}, after faults scripted before; {@link Integer#MAX_VALUE}
+     * means all of them from then on.
+     */
+    public void failNextParts(int count, Fault fault) {
+        failNext(Target.PART, count, fault);
     }
 
-    /** Lets every request pass again. */
+    /**
+     * The next {@code count} requests of a kind get {@code fault}, after faults scripted before;
+     * {@link Integer#MAX_VALUE} means all of them from then on.
+     */
+    public synchronized void failNext(Target target, int count, Fault fault) {
+        if (count == Integer.MAX_VALUE) {
+            always.put(target, fault);
+            return;
+        }
+        Deque<Fault> script = scripts.computeIfAbsent(target, t -> new ArrayDeque<>());
+        for (int i = 0; i < count; i++) {
+            script.addLast(fault);
+        }
+    }
+
+    /** Lets every request pass again and sets the request counts to zero. */
     public synchronized void reset() {
-        this.fault = null;
-        this.faultsLeft = 0;
+        scripts.clear();
+        always.clear();
+        counts.clear();
     }
 
-    /** How many UploadPart requests arrived, failed ones included. */
-    public synchronized int partRequests() {
-        return partRequests;
+    /** How many part requests (UploadPart, UploadPartCopy) arrived, failed ones included. */
+    public int partRequests() {
+        return requests(Target.PART);
     }
 
-    private synchronized Fault nextPartFault() {
-        partRequests++;
-        if (fault == null || faultsLeft <= 0) {
-            return null;
+    /** How many requests of a kind arrived, failed ones included. */
+    public synchronized int requests(Target target) {
+        return counts.getOrDefault(target, 0);
+    }
+
+    private synchronized Fault nextFault(Target target) {
+        counts.merge(target, 1, Integer::sum);
+        Deque<Fault> script = scripts.get(target);
+        if (script != null && !script.isEmpty()) {
+            return script.removeFirst();
         }
-        if (faultsLeft != Integer.MAX_VALUE) {
-            faultsLeft--;
+        return always.get(target);
+    }
+
+    private static Target target(HttpServerRequest request) {
+        if (request.method() == HttpMethod.PUT && request.getParam("partNumber") != null) {
+            return Target.PART;
         }
-        return fault;
+        if (request.method() == HttpMethod.POST && request.getParam("uploadId") != null) {
+            return Target.COMPLETE;
+        }
+        return null;
     }
 
     private void handle(HttpServerRequest request) {
-        boolean part = request.method() == HttpMethod.PUT && request.getParam("partNumber") != null;
-        Fault f = part ? nextPartFault() : null;
-        if (f == Fault.DROP_CONNECTION) {
+        Target target = target(request);
+        Fault f = target == null ? null : nextFault(target);
+        if (f == null) {
+            forward(request, false);
+        } else if (f == Fault.DROP_CONNECTION) {
             request.connection().close();
-        } else if (f != null) {
+        } else if (f == Fault.DROP_RESPONSE) {
+            forward(request, true);
+        } else {
             request.body().onComplete(ignored -> request.response()
                     .setStatusCode(f.status)
                     .putHeader("Content-Type", "application/xml")
                     .end("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" + f.code + "</Code><Message>"
                             + f.message + "</Message><RequestId>faulty-s3-proxy</RequestId></Error>"));
-        } else {
-            forward(request);
         }
     }
 
-    private void forward(HttpServerRequest request) {
+    private void forward(HttpServerRequest request, boolean dropResponse) {
         request.pause();
         RequestOptions options = new RequestOptions()
                 .setServer(target)
@@ -165,6 +216,10 @@ public final class FaultyS3Proxy implements AutoCloseable {
                     return;
                 }
                 var inbound = answered.result();
+                if (dropResponse) {
+                    inbound.body().onComplete(ignored -> request.connection().close());
+                    return;
+                }
                 HttpServerResponse response = request.response().setStatusCode(inbound.statusCode());
                 inbound.headers().forEach(h -> {
                     if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {

@@ -167,7 +167,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
      * configured otherwise), the configured region or the SDK's region chain (else {@code us-east-1}), the SDK's
      * default credentials chain (env, system properties, profile, web identity, container, instance), checksums
      * only where S3 requires them (S3-compatible servers often reject the newer default ones), no SDK retries (the
-     * store retries itself), and at most {@code maxConnections} concurrent connections.
+     * store retries itself), and at most {@code maxConnections} concurrent connections. Building may block briefly
+     * (profile files; the instance metadata service when no region is configured on AWS): do it at startup, not on
+     * an event loop.
      */
     public static S3AsyncClient buildClient(StoreConfig.S3 config) {
         Optional<String> endpoint = config.endpoint().map(String::trim).filter(e -> !e.isEmpty());

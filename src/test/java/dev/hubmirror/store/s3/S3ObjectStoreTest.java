@@ -29,12 +29,13 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 
 /**
  * {@link S3ObjectStore} against a real S3 server (s3proxy on loopback) through the real SDK, with faults injected by a
- * proxy in the request path.
+ * proxy in the request path. One server and one proxy serve all tests; each test writes under its own prefix.
  */
 class S3ObjectStoreTest {
 
@@ -44,17 +45,27 @@ class S3ObjectStoreTest {
     private static final AtomicInteger PREFIXES = new AtomicInteger();
 
     private static S3ProxyServer s3;
+    private static FaultyS3Proxy proxy;
 
     @BeforeAll
     static void startS3() {
         s3 = S3ProxyServer.start();
+        proxy = FaultyS3Proxy.start(s3.endpoint());
         s3.createBucket(BUCKET);
         // the stores under test find their credentials through the SDK's default chain, as in production
         s3.setCredentialSystemProperties();
     }
 
+    @BeforeEach
+    void letRequestsPass() {
+        proxy.reset();
+    }
+
     @AfterAll
     static void stopS3() {
+        if (proxy != null) {
+            proxy.close();
+        }
         if (s3 != null) {
             s3.clearCredentialSystemProperties();
             s3.close();
@@ -227,6 +238,48 @@ class S3ObjectStoreTest {
     }
 
     @Test
+    void completeThatKeepsFailingIsUnavailableAndAbortsTheUpload() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(MIB, 15);
+        try (S3ObjectStore store = store(prefix, proxy.endpoint(), 2, tuning(2))) {
+            MultipartUpload upload = await(store.beginUpload("never.bin", content.length, Map.of()));
+            PartReceipt receipt = await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+            proxy.failNext(FaultyS3Proxy.Target.COMPLETE, Integer.MAX_VALUE, FaultyS3Proxy.Fault.SLOW_DOWN);
+
+            // When
+            StoreException failure = failure(upload.complete(List.of(receipt)));
+
+            // Then
+            assertThat(failure.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+            assertThat(failure.getMessage()).contains("CompleteMultipartUpload", upload.id(), "SlowDown");
+            assertThat(proxy.requests(FaultyS3Proxy.Target.COMPLETE)).isEqualTo(2);
+            assertThat(await(store.stat("never.bin"))).isEmpty();
+            assertThat(s3.uploadsInProgress(BUCKET)).noneMatch(u -> u.key().startsWith(prefix));
+        }
+    }
+
+    @Test
+    void completeWhoseAnswerWasLostIsRecognisedAsDoneWhenTheRetryFindsNoUpload() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(MIB, 16);
+        try (S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
+            MultipartUpload upload = await(store.beginUpload("lost.bin", content.length, Map.of()));
+            PartReceipt receipt = await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+            proxy.failNext(FaultyS3Proxy.Target.COMPLETE, 1, FaultyS3Proxy.Fault.DROP_RESPONSE);
+            proxy.failNext(FaultyS3Proxy.Target.COMPLETE, 1, FaultyS3Proxy.Fault.NO_SUCH_UPLOAD);
+
+            // When
+            await(upload.complete(List.of(receipt)));
+
+            // Then
+            assertThat(proxy.requests(FaultyS3Proxy.Target.COMPLETE)).isEqualTo(2);
+            assertThat(s3.objectBytes(BUCKET, prefix + "/lost.bin")).isEqualTo(content);
+        }
+    }
+
+    @Test
     void copyKeepsBytesAndMetadataForKeysWithSpacesAndUnicode() {
         // Given
         String prefix = newPrefix();
@@ -250,8 +303,7 @@ class S3ObjectStoreTest {
         // Given
         String prefix = newPrefix();
         byte[] content = bytes(12 * MIB + 5, 8);
-        try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint());
-                S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3).withCopy(5 * MIB, 5 * MIB))) {
+        try (S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3).withCopy(5 * MIB, 5 * MIB))) {
             await(store.put("snapshots/c0ffee/model.bin", ByteBuffer.wrap(content), Map.of("sha256", "cafe")));
 
             // When
@@ -302,8 +354,7 @@ class S3ObjectStoreTest {
         // Given
         String prefix = newPrefix();
         byte[] content = bytes(7 * MIB, 10);
-        try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint());
-                S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
+        try (S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
             MultipartUpload upload = await(store.beginUpload("retried.bin", content.length, Map.of()));
             proxy.failNextParts(1, FaultyS3Proxy.Fault.SLOW_DOWN);
 
@@ -325,8 +376,7 @@ class S3ObjectStoreTest {
         // Given
         String prefix = newPrefix();
         byte[] content = bytes(2 * MIB, 11);
-        try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint());
-                S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
+        try (S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
             MultipartUpload upload = await(store.beginUpload("dropped.bin", content.length, Map.of()));
             proxy.failNextParts(1, FaultyS3Proxy.Fault.DROP_CONNECTION);
 
@@ -345,8 +395,7 @@ class S3ObjectStoreTest {
         // Given
         String prefix = newPrefix();
         byte[] content = bytes(MIB, 12);
-        try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint());
-                S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
+        try (S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
             MultipartUpload upload = await(store.beginUpload("failing.bin", content.length, Map.of()));
             proxy.failNextParts(Integer.MAX_VALUE, FaultyS3Proxy.Fault.INTERNAL_ERROR);
 
