@@ -67,7 +67,7 @@ public class JobService {
     private int running;
     /** Set once the service stops; guarded by {@link #lock}. */
     private boolean stopping;
-    private long purgeTimer = -1;
+    private volatile long purgeTimer = -1;
 
     @Inject
     public JobService(JobConfig config, SnapshotMirror mirror, Vertx vertx) {
