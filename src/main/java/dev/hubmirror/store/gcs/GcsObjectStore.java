@@ -17,6 +17,7 @@ import dev.hubmirror.store.StoreException;
 import dev.hubmirror.store.StoreLimits;
 import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.StoredObject;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
@@ -74,6 +75,8 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     static final String CONTENT_TYPE = "application/octet-stream";
 
     private static final Logger LOGGER = Logger.getLogger(GcsObjectStore.class);
+    /** Bytes per read request when streaming an object back (verification). */
+    static final int READ_CHUNK = 1024 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long MAX_EXECUTE_MINUTES = 60;
     private static final int MAX_NAME_BYTES = 1024;
@@ -196,6 +199,38 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
             }
             Long size = blob.getSize();
             return Optional.of(new StoredObject(key, size == null ? 0 : size, lowerCase(blob.getMetadata())));
+        });
+    }
+
+    /**
+     * Streams the object with back-pressure: each requested chunk is one positioned read of {@link #READ_CHUNK}
+     * bytes on the worker pool (the reader is reopened per chunk, so no channel is held between requests).
+     */
+    @Override
+    public Multi<ByteBuffer> read(String key) {
+        // the object's size bounds every read: a reader is not trusted to stop at the end by itself
+        return stat(key).onItem().transformToMulti(found -> {
+            long size = found.orElseThrow(() -> new StoreException(Reason.STORE_ERROR, false,
+                    "cannot read " + url(key) + ": no such object", null)).size();
+            long[] position = {0};
+            return Multi.createBy().repeating()
+                    .uni(() -> blocking("read", key, () -> {
+                        int want = (int) Math.min(READ_CHUNK, size - position[0]);
+                        ByteBuffer chunk = ByteBuffer.allocate(want);
+                        if (want > 0) {
+                            try (com.google.cloud.ReadChannel reader = storage.reader(blobId(key))) {
+                                reader.seek(position[0]);
+                                reader.limit(position[0] + want);
+                                while (chunk.hasRemaining() && reader.read(chunk) >= 0) {
+                                    // fill the chunk or reach the end of the object
+                                }
+                            }
+                        }
+                        chunk.flip();
+                        position[0] += chunk.remaining();
+                        return chunk;
+                    }))
+                    .until(chunk -> !chunk.hasRemaining());
         });
     }
 

@@ -103,6 +103,25 @@ class GcsObjectStoreTest {
     }
 
     @Test
+    void readStreamsTheObjectBackInChunks() {
+        // Given: an object of two and a half read chunks
+        byte[] content = new byte[GcsObjectStore.READ_CHUNK * 5 / 2];
+        new java.util.Random(7).nextBytes(content);
+        await(store.put("r/obj.bin", ByteBuffer.wrap(content), Map.of()));
+
+        // When
+        java.util.List<ByteBuffer> chunks = store.read("r/obj.bin").collect().asList()
+                .await().atMost(java.time.Duration.ofSeconds(30));
+
+        // Then
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        chunks.forEach(c -> out.write(c.array(), c.arrayOffset() + c.position(), c.remaining()));
+        assertThat(out.size()).isEqualTo(content.length);
+        assertThat(chunks).hasSize(3);
+        assertThat(java.util.Arrays.equals(out.toByteArray(), content)).isTrue();
+    }
+
+    @Test
     void writesPartsUploadedConcurrentlyAndOutOfOrderAsOneStream() {
         // Given: parts that are not multiples of 256 KiB, so chunks straddle part boundaries
         byte[] content = bytes(3 * CHUNK + 12_345, 1);
