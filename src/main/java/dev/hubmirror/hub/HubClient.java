@@ -26,4 +26,10 @@ public interface HubClient {
      * The bytes are not verified here; a short or long body fails with {@link dev.hubmirror.failure.Reason#SIZE_MISMATCH}.
      */
     Multi<ByteBuffer> download(RepoRef ref, String commit, HubFile file, long offset, long length);
+
+    /**
+     * This client, but sending {@code token} to the Hub instead of the configured default ({@code null} or blank: no
+     * token). It shares the connection pool and settings; it is what a job that names a configured token uses.
+     */
+    HubClient withToken(String token);
 }
