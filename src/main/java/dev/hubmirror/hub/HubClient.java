@@ -36,4 +36,10 @@ public interface HubClient {
         return Uni.createFrom().failure(new HubException(dev.hubmirror.failure.Reason.HUB_PROTOCOL, 0,
                 getClass().getSimpleName() + " cannot probe the Hub"));
     }
+
+    /**
+     * This client, but sending {@code token} to the Hub instead of the configured default ({@code null} or blank: no
+     * token). It shares the connection pool and settings; it is what a job that names a configured token uses.
+     */
+    HubClient withToken(String token);
 }

@@ -80,6 +80,8 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
     private final int pageSize;
     private final int maxFiles;
     private final HubObserver observer;
+    /** Whether this client owns {@link #http} (views made by {@link #withToken} share their origin's). */
+    private final boolean ownsConnections;
 
     /** A client on a Vert.x instance (in Quarkus, the managed one). */
     public VertxHubClient(Vertx vertx, HubConfig config) {
@@ -106,6 +108,24 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
                 .setDecompressionSupported(false)
                 .setForceSni(true);
         this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerHost()));
+        this.ownsConnections = true;
+    }
+
+    /** A view of {@code origin} that sends {@code token} instead of origin's token. */
+    private VertxHubClient(VertxHubClient origin, Optional<String> token) {
+        this.vertx = origin.vertx;
+        this.http = origin.http;
+        this.endpoint = origin.endpoint;
+        this.allowlist = origin.allowlist;
+        this.retry = origin.retry;
+        this.token = token;
+        this.failures = new HubFailures(endpoint, token);
+        this.idleMillis = origin.idleMillis;
+        this.maxRedirects = origin.maxRedirects;
+        this.pageSize = origin.pageSize;
+        this.maxFiles = origin.maxFiles;
+        this.observer = origin.observer;
+        this.ownsConnections = false;
     }
 
     /** A client on the Mutiny flavour of a Vert.x instance. */
@@ -113,10 +133,18 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
         this(vertx.getDelegate(), config);
     }
 
-    /** Closes the pooled connections; does not wait for them. */
+    /** Closes the pooled connections (those of every {@link #withToken} view too); does not wait for them. */
     @Override
     public void close() {
-        http.close();
+        if (ownsConnections) {
+            http.close();
+        }
+    }
+
+    /** A view on the same connection pool and settings that sends {@code token}; closing the view does nothing. */
+    @Override
+    public HubClient withToken(String token) {
+        return new VertxHubClient(this, Optional.ofNullable(token).map(String::trim).filter(t -> !t.isEmpty()));
     }
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -12,8 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One mirror of one repo revision and its live state. Readable from any thread at any time; progress counters are
- * updated by the mirror's {@link MirrorProgress} callbacks, state transitions by {@link JobService} only. Holds the
- * spec's token but never exposes it.
+ * updated by the mirror's {@link MirrorProgress} callbacks, state transitions by {@link JobService} only. A job
+ * submitted locally has no request; a job run from a {@link JobOrder} carries the order's request, target, token name
+ * (a name, never a token) and shard.
  */
 public final class Job {
 
@@ -22,6 +23,7 @@ public final class Job {
     private final MirrorSpec spec;
     private final JobKey key;
     private final Instant createdAt;
+    private final JobOrder order;
     private final MirrorProgress progress = new Progress();
 
     private final AtomicInteger filesDone = new AtomicInteger();
@@ -41,11 +43,17 @@ public final class Job {
     private Cancellable subscription;
 
     Job(String id, long sequence, MirrorSpec spec, Instant createdAt) {
-        this.id = id;
+        this(sequence, new JobOrder(id, spec, null, null, null, null, createdAt, null, -1));
+    }
+
+    Job(long sequence, JobOrder order) {
+        this.id = order.id();
         this.sequence = sequence;
-        this.spec = spec;
-        this.key = JobKey.of(spec);
-        this.createdAt = createdAt;
+        this.spec = order.spec();
+        this.key = JobKey.of(order.spec(), order.target());
+        this.createdAt = order.createdAt();
+        this.order = order;
+        this.startedAt = order.startedAt();
     }
 
     /** The job id, a time-ordered UUID. */
@@ -118,9 +126,43 @@ public final class Job {
         return createdAt;
     }
 
-    /** When the job started running; null while queued. */
+    /** When the job started running (its first run, for a resumed job); null while queued. */
     public Instant startedAt() {
         return startedAt;
+    }
+
+    /** The request that asked for the job; null for a local submission. */
+    public String requestId() {
+        return order.requestId();
+    }
+
+    /** Who asked for the job; null for a local submission. */
+    public String requester() {
+        return order.requester();
+    }
+
+    /** The target store's name; null for the default store. */
+    public String target() {
+        return order.target();
+    }
+
+    /** The configured token name the job uses; null for the default token. */
+    public String tokenName() {
+        return order.tokenName();
+    }
+
+    /** The shard of work the job belongs to; -1 for a local submission. */
+    public int shard() {
+        return order.shard();
+    }
+
+    /** This job's state now, as an immutable value. */
+    public JobSnapshot snapshot() {
+        // read the status first: counters read after it are at least as fresh
+        JobStatus now = status;
+        return new JobSnapshot(id, order.requestId(), order.requester(), spec.ref(), spec.include(), spec.exclude(),
+                order.target(), now, commit, filesDone(), filesTotal, filesSkipped(), bytesDone(), bytesTotal,
+                snapshotUrl, error, createdAt, startedAt, finishedAt);
     }
 
     /** When the job finished; null until then. */
@@ -158,7 +200,9 @@ public final class Job {
     }
 
     void markRunning(Instant now) {
-        startedAt = now;
+        if (startedAt == null) {
+            startedAt = now;
+        }
         status = JobStatus.RUNNING;
     }
 

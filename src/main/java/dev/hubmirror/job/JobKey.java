@@ -7,13 +7,31 @@ import java.util.List;
 import java.util.TreeSet;
 
 /**
- * What makes two submissions the same job: type, repo, revision and the pattern sets (order and duplicates of
+ * What makes two jobs the same work: type, repo, revision, target store and the pattern sets (order and duplicates of
  * patterns do not matter). The token is not part of it.
+ *
+ * @param target the target store's name; {@code null} for the default store
  */
-record JobKey(RepoType type, HfRepoId repo, String revision, List<String> include, List<String> exclude) {
+public record JobKey(RepoType type, HfRepoId repo, String revision, String target, List<String> include,
+        List<String> exclude) {
 
-    static JobKey of(MirrorSpec spec) {
-        return new JobKey(spec.ref().type(), spec.ref().id(), spec.ref().revision(),
+    /** The key of a spec mirrored into the default store. */
+    public static JobKey of(MirrorSpec spec) {
+        return of(spec, null);
+    }
+
+    /** The key of a spec mirrored into {@code target} ({@code null}: the default store). */
+    public static JobKey of(MirrorSpec spec, String target) {
+        return new JobKey(spec.ref().type(), spec.ref().id(), spec.ref().revision(), target,
                 List.copyOf(new TreeSet<>(spec.include())), List.copyOf(new TreeSet<>(spec.exclude())));
+    }
+
+    /**
+     * A stable text form, equal for equal keys: {@code model:org/name@main>target|include,..|exclude,..}. Identical
+     * jobs share it, so as a Kafka record key it sends them to the same partition.
+     */
+    public String text() {
+        return type.singular() + ":" + repo.id() + "@" + revision + ">" + (target == null ? "" : target) + "|"
+                + String.join(",", include) + "|" + String.join(",", exclude);
     }
 }

@@ -4,11 +4,13 @@ import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.transfer.MirrorOutcome;
+import dev.hubmirror.transfer.MirrorProgress;
 import dev.hubmirror.transfer.MirrorSpec;
 import dev.hubmirror.transfer.SnapshotMirror;
 import io.quarkus.runtime.ShutdownEvent;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
+import io.smallrye.mutiny.subscription.UniEmitter;
 import io.vertx.core.Vertx;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,12 +21,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,6 +43,12 @@ import org.jboss.logging.Logger;
  * revision and patterns) returns that job instead of a new one. At most {@link JobConfig#concurrency()} jobs run at
  * once; no thread is held per job: a job is a subscription to {@link SnapshotMirror#mirror}, and its completion frees
  * the slot for the next queued job. Finished jobs are forgotten after {@link JobConfig#retention()}.
+ *
+ * <p>Orders ({@link #admit}) are jobs whose identity was decided elsewhere (a Kafka request, resumed jobs): they are not
+ * refused for a full queue (their producer waits for {@link #whenCapacity()} instead), and an order identical to an
+ * active job is parked behind it and runs once it finished, finding every file already verified in the store. A
+ * {@link JobListener} hears every transition; jobs stopped without finishing (stop, {@link #release}) are reported as
+ * released, not finished, so that another replica may resume them.
  */
 @ApplicationScoped
 public class JobService {
@@ -48,8 +58,9 @@ public class JobService {
     private static final Duration MAX_PURGE_INTERVAL = Duration.ofMinutes(5);
 
     private final JobConfig config;
-    private final SnapshotMirror mirror;
+    private final SnapshotMirrors mirrors;
     private final Vertx vertx;
+    private volatile JobListener listener = JobListener.NONE;
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong sequence = new AtomicLong();
     /** Drain guard: only one thread starts jobs at a time; others leave a note and return. */
@@ -63,14 +74,23 @@ public class JobService {
     private final ArrayDeque<Job> queue = new ArrayDeque<>();
     /** QUEUED and RUNNING jobs by dedupe key; guarded by {@link #lock}. */
     private final Map<JobKey, Job> active = new HashMap<>();
+    /** QUEUED orders identical to an active job, waiting for it to finish, by key; guarded by {@link #lock}. */
+    private final Map<JobKey, ArrayDeque<Job>> parked = new HashMap<>();
+    /** Callers of {@link #whenCapacity()} waiting for a free slot; guarded by {@link #lock}. */
+    private final ArrayDeque<UniEmitter<? super Void>> capacityWaiters = new ArrayDeque<>();
     /** RUNNING jobs; guarded by {@link #lock}. */
     private int running;
     /** Set once the service stops; guarded by {@link #lock}. */
     private boolean stopping;
     private volatile long purgeTimer = -1;
 
-    @Inject
+    /** A service that runs every job with {@code mirror} (no named targets or tokens). */
     public JobService(JobConfig config, SnapshotMirror mirror, Vertx vertx) {
+        this(config, SnapshotMirrors.single(mirror), vertx);
+    }
+
+    @Inject
+    public JobService(JobConfig config, SnapshotMirrors mirrors, Vertx vertx) {
         if (config.concurrency() < 1) {
             throw new IllegalStateException("mirror.jobs.concurrency is " + config.concurrency() + ": use 1 or more");
         }
@@ -79,8 +99,13 @@ public class JobService {
                     "mirror.jobs.queue-capacity is " + config.queueCapacity() + ": use 0 or more");
         }
         this.config = config;
-        this.mirror = mirror;
+        this.mirrors = mirrors;
         this.vertx = vertx;
+    }
+
+    /** Sends every later transition to {@code jobListener} (replacing the previous listener). */
+    public void listen(JobListener jobListener) {
+        this.listener = jobListener == null ? JobListener.NONE : jobListener;
     }
 
     @PostConstruct
@@ -138,9 +163,95 @@ public class JobService {
         }
         for (Job job : created) {
             LOGGER.infof("job queued job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
+            listener.admitted(job);
         }
         drain();
         return accepted;
+    }
+
+    /**
+     * Admits an order: a job with the order's id, or the job already active under that id. An order identical to an
+     * active job (same repo, revision, patterns and target) is parked and runs after it. Orders are never refused for
+     * a full queue.
+     *
+     * @throws MirrorException {@link Reason#INVALID_REQUEST} for an unknown target or token name,
+     *     {@link Reason#SHUTTING_DOWN} once the service stops
+     */
+    public Job admit(JobOrder order) {
+        mirrors.check(order.target(), order.tokenName());
+        Job job;
+        boolean park;
+        synchronized (lock) {
+            if (stopping) {
+                throw new MirrorException(Reason.SHUTTING_DOWN, "the service is stopping and accepts no new jobs: job "
+                        + order.id() + " is left to another instance");
+            }
+            Job known = jobs.get(order.id());
+            if (known != null && !known.status().finished()) {
+                return known;
+            }
+            job = new Job(sequence.incrementAndGet(), order);
+            jobs.put(job.id(), job);
+            park = active.containsKey(job.key());
+            if (park) {
+                parked.computeIfAbsent(job.key(), k -> new ArrayDeque<>()).addLast(job);
+            } else {
+                active.put(job.key(), job);
+                queue.addLast(job);
+            }
+        }
+        LOGGER.infof("job %s job=%s repo=%s revision=%s request=%s", park ? "parked behind an identical job" : "queued",
+                job.id(), job.ref().id(), job.ref().revision(), job.requestId());
+        listener.admitted(job);
+        drain();
+        return job;
+    }
+
+    /**
+     * Completes when a job slot is free and nobody waits for one: fewer jobs running and queued than
+     * {@link JobConfig#concurrency()}. The caller then {@link #admit}s; callers that wait together are let through
+     * one at a time, in order.
+     */
+    public Uni<Void> whenCapacity() {
+        return Uni.createFrom().emitter(emitter -> {
+            synchronized (lock) {
+                capacityWaiters.addLast(emitter);
+            }
+            emitter.onTermination(() -> {
+                synchronized (lock) {
+                    capacityWaiters.remove(emitter);
+                }
+            });
+            signalCapacity();
+        });
+    }
+
+    /**
+     * Stops the active jobs among {@code ids} without finishing them (their shard moved elsewhere): a running mirror
+     * is unsubscribed, queued and parked jobs leave the queue; each is reported {@link JobListener#released}.
+     */
+    public void release(Collection<String> ids) {
+        Set<String> wanted = Set.copyOf(ids);
+        List<Job> released = new ArrayList<>();
+        List<Cancellable> subscriptions = new ArrayList<>();
+        synchronized (lock) {
+            JobError cause = new JobError(Reason.CANCELLED, "released: its work moved to another instance");
+            for (Job job : List.copyOf(jobs.values())) {
+                if (wanted.contains(job.id()) && !job.status().finished()) {
+                    Cancellable subscription = cancelLocked(job, cause);
+                    if (subscription != null) {
+                        subscriptions.add(subscription);
+                    }
+                    released.add(job);
+                }
+            }
+        }
+        subscriptions.forEach(Cancellable::cancel);
+        for (Job job : released) {
+            LOGGER.infof("job released job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
+            listener.released(job);
+        }
+        drain();
     }
 
     /**
@@ -154,6 +265,11 @@ public class JobService {
             throw notFound(id);
         }
         return job;
+    }
+
+    /** The job with this id, if this service remembers it. */
+    public Optional<Job> find(String id) {
+        return Optional.ofNullable(id == null ? null : jobs.get(id));
     }
 
     /** Remembered jobs, newest first, optionally only those with {@code status}, at most {@code limit}. */
@@ -190,6 +306,7 @@ public class JobService {
             subscription.cancel();
         }
         LOGGER.infof("job cancelled job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
+        listener.finished(job);
         drain();
         return job;
     }
@@ -197,26 +314,34 @@ public class JobService {
     /** Stops admitting jobs, cancels queued and running ones, and stops the purge timer. Idempotent. */
     public void stop() {
         List<Cancellable> subscriptions = new ArrayList<>();
-        int cancelled = 0;
+        List<Job> stopped = new ArrayList<>();
+        List<UniEmitter<? super Void>> waiters;
         synchronized (lock) {
             if (stopping) {
                 return;
             }
             stopping = true;
             JobError cause = new JobError(Reason.CANCELLED, "cancelled because the service stopped: submit again");
-            for (Job job : List.copyOf(active.values())) {
+            for (Job job : List.copyOf(jobs.values())) {
+                if (job.status().finished()) {
+                    continue;
+                }
                 Cancellable subscription = cancelLocked(job, cause);
                 if (subscription != null) {
                     subscriptions.add(subscription);
                 }
-                cancelled++;
+                stopped.add(job);
             }
+            waiters = List.copyOf(capacityWaiters);
+            capacityWaiters.clear();
         }
         subscriptions.forEach(Cancellable::cancel);
+        stopped.forEach(listener::released);
+        waiters.forEach(w -> w.fail(new MirrorException(Reason.SHUTTING_DOWN, "the service is stopping")));
         if (purgeTimer >= 0) {
             vertx.cancelTimer(purgeTimer);
         }
-        LOGGER.infof("job service stopped cancelled=%d", cancelled);
+        LOGGER.infof("job service stopped cancelled=%d", stopped.size());
     }
 
     /** Forgets finished jobs that finished before {@code cutoff}. */
@@ -232,15 +357,51 @@ public class JobService {
     /** Marks an active job CANCELLED and frees its slot; returns the subscription to cancel outside the lock. */
     private Cancellable cancelLocked(Job job, JobError cause) {
         Cancellable subscription = null;
-        if (job.status() == JobStatus.QUEUED) {
+        ArrayDeque<Job> waiting = parked.get(job.key());
+        if (waiting != null && waiting.remove(job)) {
+            if (waiting.isEmpty()) {
+                parked.remove(job.key());
+            }
+        } else if (job.status() == JobStatus.QUEUED) {
             queue.remove(job);
+            leaveActiveLocked(job);
         } else {
             running--;
             subscription = job.subscription();
+            leaveActiveLocked(job);
         }
-        active.remove(job.key(), job);
         job.markCancelled(cause, Instant.now());
         return subscription;
+    }
+
+    /** Removes an active job; the first order parked behind it (if any) takes its place at the queue's head. */
+    private void leaveActiveLocked(Job job) {
+        if (!active.remove(job.key(), job)) {
+            return;
+        }
+        ArrayDeque<Job> waiting = parked.get(job.key());
+        if (waiting != null) {
+            Job next = waiting.pollFirst();
+            if (waiting.isEmpty()) {
+                parked.remove(job.key());
+            }
+            if (next != null && !stopping) {
+                active.put(next.key(), next);
+                queue.addFirst(next);
+            }
+        }
+    }
+
+    /** Lets capacity waiters through while slots are free, one per free slot. */
+    private void signalCapacity() {
+        List<UniEmitter<? super Void>> ready = new ArrayList<>();
+        synchronized (lock) {
+            int free = config.concurrency() - running - queue.size();
+            while (free-- > 0 && !capacityWaiters.isEmpty()) {
+                ready.add(capacityWaiters.pollFirst());
+            }
+        }
+        ready.forEach(emitter -> emitter.complete(null));
     }
 
     /** Starts queued jobs while slots are free. Re-entrant calls (a mirror completing synchronously) loop here. */
@@ -256,6 +417,7 @@ public class JobService {
             }
             missed = drainRequests.addAndGet(-missed);
         } while (missed != 0);
+        signalCapacity();
     }
 
     private Job takeStartable() {
@@ -272,9 +434,10 @@ public class JobService {
 
     private void start(Job job) {
         LOGGER.infof("job started job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
+        listener.started(job);
         Uni<MirrorOutcome> run;
         try {
-            run = mirror.mirror(job.spec(), job.progress());
+            run = mirrors.mirror(job.target(), job.tokenName()).mirror(job.spec(), new Planning(job));
         } catch (RuntimeException e) {
             finish(job, null, e);
             return;
@@ -300,7 +463,7 @@ public class JobService {
                 return;
             }
             running--;
-            active.remove(job.key(), job);
+            leaveActiveLocked(job);
             if (failure == null) {
                 job.markSucceeded(outcome, Instant.now());
             } else {
@@ -314,7 +477,35 @@ public class JobService {
             LOGGER.warnf("job failed job=%s repo=%s revision=%s error=%s: %s", job.id(), job.ref().id(),
                     job.ref().revision(), job.error().reason(), job.error().message());
         }
+        listener.finished(job);
         drain();
+    }
+
+    /** The job's progress, telling the listener when the job planned its files. */
+    private final class Planning implements MirrorProgress {
+        private final Job job;
+
+        Planning(Job job) {
+            this.job = job;
+        }
+
+        @Override
+        public void planned(String commit, int files, long bytes) {
+            job.progress().planned(commit, files, bytes);
+            if (job.status() == JobStatus.RUNNING) {
+                listener.planned(job);
+            }
+        }
+
+        @Override
+        public void transferred(long bytes) {
+            job.progress().transferred(bytes);
+        }
+
+        @Override
+        public void fileDone(String path, long size, boolean skipped) {
+            job.progress().fileDone(path, size, skipped);
+        }
     }
 
     private MirrorException notFound(String id) {

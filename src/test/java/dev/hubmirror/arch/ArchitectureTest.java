@@ -78,6 +78,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void onlyTheKafkaApiImportsKafkaAndReactiveMessaging() {
+        noClasses().that().resideOutsideOfPackage("dev.hubmirror.api.kafka..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.apache.kafka..",
+                        "io.smallrye.reactive.messaging..", "org.eclipse.microprofile.reactive.messaging..")
+                .check(classes);
+    }
+
+    @Test
     void storePortKnowsNoAdapter() {
         noClasses().that().resideInAPackage("dev.hubmirror.store")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.store.s3..", "dev.hubmirror.store.fs..",

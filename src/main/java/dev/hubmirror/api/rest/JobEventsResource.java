@@ -1,8 +1,8 @@
 package dev.hubmirror.api.rest;
 
 import dev.hubmirror.config.JobConfig;
-import dev.hubmirror.job.Job;
-import dev.hubmirror.job.JobService;
+import dev.hubmirror.job.JobDesk;
+import dev.hubmirror.job.JobSnapshot;
 import io.smallrye.mutiny.Multi;
 import io.vertx.core.Vertx;
 import jakarta.ws.rs.GET;
@@ -38,11 +38,11 @@ public class JobEventsResource {
     static final String PROGRESS = "progress";
     private static final Logger LOGGER = Logger.getLogger(JobEventsResource.class);
 
-    private final JobService jobs;
+    private final JobDesk jobs;
     private final Vertx vertx;
     private final Duration interval;
 
-    public JobEventsResource(JobService jobs, Vertx vertx, JobConfig config) {
+    public JobEventsResource(JobDesk jobs, Vertx vertx, JobConfig config) {
         this.jobs = jobs;
         this.vertx = vertx;
         this.interval = config.eventsInterval().isNegative() || config.eventsInterval().isZero()
@@ -63,12 +63,12 @@ public class JobEventsResource {
             content = @Content(mediaType = MediaType.APPLICATION_JSON,
                     schema = @Schema(implementation = ErrorResponse.class)))
     public Multi<OutboundSseEvent> events(@PathParam("id") String id, @Context Sse sse) {
-        Job job = jobs.get(id);
+        JobSnapshot job = jobs.get(id);
         long keepAliveTicks = Math.max(1, Duration.ofSeconds(KEEP_ALIVE_SECONDS).toMillis() / interval.toMillis());
         AtomicLong sequence = new AtomicLong();
         LOGGER.debugf("job events followed job=%s repo=%s", job.id(), job.ref().id());
         return Multi.createFrom().emitter(emitter -> {
-            Sampler sampler = new Sampler(job, keepAliveTicks);
+            Sampler sampler = new Sampler(() -> jobs.get(id), keepAliveTicks);
             Runnable tick = () -> {
                 Sampler.Event event = sampler.next();
                 if (event != null) {
@@ -91,13 +91,13 @@ public class JobEventsResource {
 
     /** Decides, from one sample to the next, whether and which event to send. Not thread-safe: one per stream. */
     static final class Sampler {
-        private final Job job;
+        private final java.util.function.Supplier<JobSnapshot> job;
         private final long keepAliveTicks;
         private JobResponse last;
         private long quietTicks;
         private boolean done;
 
-        Sampler(Job job, long keepAliveTicks) {
+        Sampler(java.util.function.Supplier<JobSnapshot> job, long keepAliveTicks) {
             this.job = job;
             this.keepAliveTicks = keepAliveTicks;
         }
@@ -107,7 +107,7 @@ public class JobEventsResource {
             if (done) {
                 return null;
             }
-            JobResponse now = JobResponse.of(job);
+            JobResponse now = JobResponse.of(job.get());
             boolean statusChanged = last == null || last.status() != now.status();
             if (!statusChanged && now.equals(last) && ++quietTicks < keepAliveTicks) {
                 return null;

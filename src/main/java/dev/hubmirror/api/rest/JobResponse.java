@@ -1,6 +1,6 @@
 package dev.hubmirror.api.rest;
 
-import dev.hubmirror.job.Job;
+import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
 import java.time.Instant;
 import java.util.List;
@@ -24,19 +24,22 @@ public record JobResponse(
         Instant createdAt,
         Instant startedAt,
         Instant finishedAt,
-        @Schema(description = "Path of this resource") String href) {
+        @Schema(description = "Path of this resource") String href,
+        @Schema(description = "The request that asked for the job (Kafka requests and, with Kafka on, REST)")
+        String requestId,
+        @Schema(description = "Who asked for the job, as the request said") String requester,
+        @Schema(description = "The configured target store's name; absent for the default store") String target) {
 
-    static JobResponse of(Job job) {
-        // read the status first: counters read after it are at least as fresh
-        JobStatus status = job.status();
+    static JobResponse of(JobSnapshot job) {
         return new JobResponse(job.id(), job.ref().id().id(), job.ref().type().singular(), job.ref().revision(),
-                job.include(), job.exclude(), status, job.commit(),
+                job.include(), job.exclude(), job.status(), job.commit(),
                 new Files(job.filesDone(), job.filesTotal(), job.filesSkipped()),
                 new Bytes(job.bytesDone(), job.bytesTotal()), job.snapshotUrl(), ErrorResponse.Detail.of(job.error()),
-                job.createdAt(), job.startedAt(), job.finishedAt(), href(job));
+                job.createdAt(), job.startedAt(), job.finishedAt(), href(job), job.requestId(), job.requester(),
+                job.target());
     }
 
-    static String href(Job job) {
+    static String href(JobSnapshot job) {
         return "/v1/jobs/" + job.id();
     }
 

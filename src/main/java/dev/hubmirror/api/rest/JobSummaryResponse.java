@@ -1,6 +1,6 @@
 package dev.hubmirror.api.rest;
 
-import dev.hubmirror.job.Job;
+import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
@@ -14,7 +14,7 @@ public record JobSummaryResponse(
         JobStatus status,
         @Schema(description = "Path of the job's status resource") String href) {
 
-    static JobSummaryResponse of(Job job) {
+    static JobSummaryResponse of(JobSnapshot job) {
         return new JobSummaryResponse(job.id(), job.ref().id().id(), job.ref().type().singular(),
                 job.ref().revision(), job.status(), JobResponse.href(job));
     }

@@ -2,7 +2,7 @@ package dev.hubmirror.api.rest;
 
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
-import dev.hubmirror.job.JobService;
+import dev.hubmirror.job.JobDesk;
 import dev.hubmirror.job.JobStatus;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -10,6 +10,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.core.MediaType;
 import java.util.Arrays;
 import java.util.Locale;
@@ -30,9 +31,9 @@ public class JobsResource {
     static final int DEFAULT_LIMIT = 100;
     static final int MAX_LIMIT = 1000;
 
-    private final JobService jobs;
+    private final JobDesk jobs;
 
-    public JobsResource(JobService jobs) {
+    public JobsResource(JobDesk jobs) {
         this.jobs = jobs;
     }
 
@@ -73,8 +74,8 @@ public class JobsResource {
             content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
     @APIResponse(responseCode = "409", description = "The job already finished (JOB_FINISHED)",
             content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
-    public JobResponse cancel(@PathParam("id") String id) {
-        return JobResponse.of(jobs.cancel(id));
+    public Uni<JobResponse> cancel(@PathParam("id") String id) {
+        return jobs.cancel(id).map(JobResponse::of);
     }
 
     private static Optional<JobStatus> parseStatus(String status) {

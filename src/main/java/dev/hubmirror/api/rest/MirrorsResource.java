@@ -3,7 +3,8 @@ package dev.hubmirror.api.rest;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
-import dev.hubmirror.job.JobService;
+import dev.hubmirror.job.JobDesk;
+import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -23,10 +24,10 @@ import org.jboss.resteasy.reactive.ResponseStatus;
 @Produces(MediaType.APPLICATION_JSON)
 public class MirrorsResource {
 
-    private final JobService jobs;
+    private final JobDesk jobs;
     private final JobConfig config;
 
-    public MirrorsResource(JobService jobs, JobConfig config) {
+    public MirrorsResource(JobDesk jobs, JobConfig config) {
         this.jobs = jobs;
         this.config = config;
     }
@@ -44,13 +45,12 @@ public class MirrorsResource {
             content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
     @APIResponse(responseCode = "503", description = "Service stopping (SHUTTING_DOWN)",
             content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
-    public MirrorResponse mirror(MirrorRequest request) {
+    public Uni<MirrorResponse> mirror(MirrorRequest request) {
         if (request == null) {
             throw new MirrorException(Reason.INVALID_REQUEST,
                     "request body is missing: send {\"models\": [\"org/name\"]} as application/json");
         }
-        return new MirrorResponse(jobs.submit(request.toSpecs(config.maxReposPerRequest())).stream()
-                .map(JobSummaryResponse::of)
-                .toList());
+        return jobs.submit(request.toSpecs(config.maxReposPerRequest()))
+                .map(accepted -> new MirrorResponse(accepted.stream().map(JobSummaryResponse::of).toList()));
     }
 }

@@ -1,0 +1,113 @@
+package dev.hubmirror.api.kafka;
+
+import dev.hubmirror.api.rest.RepoRequest;
+import dev.hubmirror.config.JobConfig;
+import dev.hubmirror.config.KafkaConfig;
+import dev.hubmirror.failure.MirrorException;
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.job.JobDesk;
+import dev.hubmirror.job.JobOrder;
+import dev.hubmirror.job.JobRecord;
+import dev.hubmirror.job.JobSnapshot;
+import dev.hubmirror.job.JobStatus;
+import dev.hubmirror.job.SnapshotMirrors;
+import dev.hubmirror.transfer.MirrorSpec;
+import io.smallrye.mutiny.Uni;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The {@link JobDesk} with Kafka on: a submission becomes a request on the requests topic (with a fresh request id),
+ * so that any replica may run its jobs; reads come from the job-state view every replica keeps, so every replica
+ * answers the same; a cancellation is recorded in the job state and applied by the owner of the job's shard. Writes
+ * wait up to {@code mirror.kafka.api-wait} for their effect to show in this replica's view, then answer what it shows.
+ */
+public final class KafkaJobDesk implements JobDesk {
+
+    private static final Duration POLL_FIRST = Duration.ofMillis(20);
+    private static final Duration POLL_MAX = Duration.ofMillis(250);
+
+    private final KafkaJobs jobs;
+    private final RequestProducer requests;
+    private final SnapshotMirrors mirrors;
+    private final KafkaConfig config;
+    private final JobConfig jobConfig;
+
+    public KafkaJobDesk(KafkaJobs jobs, RequestProducer requests, SnapshotMirrors mirrors, KafkaConfig config,
+            JobConfig jobConfig) {
+        this.jobs = jobs;
+        this.requests = requests;
+        this.mirrors = mirrors;
+        this.config = config;
+        this.jobConfig = jobConfig;
+    }
+
+    @Override
+    public Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs) {
+        if (specs == null || specs.isEmpty()) {
+            return Uni.createFrom().failure(new MirrorException(Reason.INVALID_REQUEST,
+                    "nothing to mirror: name at least one repo"));
+        }
+        MirrorRequestMessage request = new MirrorRequestMessage(UUID.randomUUID().toString(), config.restRequester(),
+                null, specs.stream().map(KafkaJobDesk::repo).toList(), null, null);
+        List<JobOrder> orders = request.toOrders(Math.max(specs.size(), jobConfig.maxReposPerRequest()), mirrors,
+                Instant.now());
+        return requests.send(request)
+                .chain(() -> until(() -> orders.stream().allMatch(o -> jobs.store().find(o.id()).isPresent())))
+                .map(visible -> orders.stream()
+                        .map(o -> jobs.store().find(o.id()).map(JobRecord::job).orElseGet(() -> JobSnapshot.queued(o)))
+                        .toList());
+    }
+
+    @Override
+    public JobSnapshot get(String id) {
+        return jobs.store().find(id == null ? "" : id).map(JobRecord::job).orElseThrow(() -> notFound(id));
+    }
+
+    @Override
+    public List<JobSnapshot> list(Optional<JobStatus> status, int limit) {
+        return jobs.store().list(status, limit).stream().map(JobRecord::job).toList();
+    }
+
+    @Override
+    public Uni<JobSnapshot> cancel(String id) {
+        return Uni.createFrom().deferred(() -> {
+            JobSnapshot job = get(id);
+            if (job.status().finished()) {
+                return Uni.createFrom().failure(new MirrorException(Reason.JOB_FINISHED, "job " + id + " ("
+                        + job.ref() + ") already " + job.status() + ": nothing to cancel"));
+            }
+            return jobs.store().requestCancel(id)
+                    .chain(() -> until(() -> get(id).status().finished()))
+                    .map(done -> get(id));
+        });
+    }
+
+    /** Completes with true once {@code condition} holds, or with false after {@code mirror.kafka.api-wait}. */
+    private Uni<Boolean> until(BooleanSupplier condition) {
+        long deadline = System.currentTimeMillis() + config.apiWait().toMillis();
+        return Uni.createFrom().item(condition::getAsBoolean)
+                .invoke(met -> {
+                    if (!met) {
+                        throw new IllegalStateException("not yet");
+                    }
+                })
+                .onFailure().retry().withBackOff(POLL_FIRST, POLL_MAX).expireAt(deadline)
+                .onFailure().recoverWithItem(false);
+    }
+
+    private static RepoRequest repo(MirrorSpec spec) {
+        return new RepoRequest(spec.ref().id().id(), spec.ref().type().singular(), spec.ref().revision(),
+                spec.include(), spec.exclude());
+    }
+
+    private MirrorException notFound(String id) {
+        String shown = id == null ? "" : id.length() > 80 ? id.substring(0, 80) + "..." : id;
+        return new MirrorException(Reason.JOB_NOT_FOUND, "no job '" + shown.replaceAll("\\p{Cntrl}", "?")
+                + "': unknown id, or it finished more than " + jobConfig.retention() + " ago and was forgotten");
+    }
+}

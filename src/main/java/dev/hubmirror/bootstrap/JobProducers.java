@@ -1,0 +1,91 @@
+package dev.hubmirror.bootstrap;
+
+import dev.hubmirror.api.kafka.KafkaJobDesk;
+import dev.hubmirror.api.kafka.KafkaJobs;
+import dev.hubmirror.api.kafka.RequestProducer;
+import dev.hubmirror.config.JobConfig;
+import dev.hubmirror.config.KafkaConfig;
+import dev.hubmirror.config.StoreConfig;
+import dev.hubmirror.config.TargetConfig;
+import dev.hubmirror.config.TokenConfig;
+import dev.hubmirror.config.TransferConfig;
+import dev.hubmirror.hub.HubClient;
+import dev.hubmirror.job.JobDesk;
+import dev.hubmirror.job.JobService;
+import dev.hubmirror.job.LocalJobDesk;
+import dev.hubmirror.job.SnapshotMirrors;
+import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.transfer.MemoryBudget;
+import dev.hubmirror.transfer.SnapshotMirror;
+import io.vertx.core.Vertx;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Instance;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Singleton;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.HashMap;
+import java.util.Map;
+import org.jboss.logging.Logger;
+
+/**
+ * Wires jobs: the mirrors per target and token name, and the {@link JobDesk} the API uses — the local job service
+ * with Kafka off, the Kafka requests topic and shared job state with Kafka on.
+ */
+@Singleton
+public class JobProducers {
+
+    private static final Logger LOGGER = Logger.getLogger(JobProducers.class);
+
+    @Produces
+    @Singleton
+    SnapshotMirrors snapshotMirrors(SnapshotMirror defaultMirror, HubClient hub, ObjectStore defaultStore,
+            StoreConfig storeConfig, TargetConfig targetConfig, TokenConfig tokenConfig, MemoryBudget budget,
+            TransferConfig transfer, Vertx vertx, ServiceProducers stores, MeterRegistry registry) {
+        Map<String, TargetMirrors.Target> targets = new HashMap<>();
+        targetConfig.targets().forEach((name, target) -> targets.put(name, new TargetMirrors.Target(
+                stores.objectStore(vertx, withUrl(storeConfig, target.url()), registry),
+                target.blobs().orElse(storeConfig.blobs()))));
+        Map<String, String> tokens = new HashMap<>();
+        tokenConfig.tokens().forEach((name, token) -> {
+            if (!token.isBlank()) {
+                tokens.put(name, token);
+            }
+        });
+        LOGGER.infof("targets=%s tokens=%s", targets.keySet(), tokens.keySet());
+        return new TargetMirrors(defaultMirror, hub, new TargetMirrors.Target(defaultStore, storeConfig.blobs()),
+                targets, tokens, budget, transfer);
+    }
+
+    void closeSnapshotMirrors(@Disposes SnapshotMirrors mirrors) throws Exception {
+        if (mirrors instanceof AutoCloseable c) {
+            c.close();
+        }
+    }
+
+    @Produces
+    @Singleton
+    JobDesk jobDesk(KafkaConfig kafka, JobService service, Instance<KafkaJobs> kafkaJobs,
+            Instance<RequestProducer> requests, SnapshotMirrors mirrors, JobConfig jobConfig) {
+        if (kafka.enabled()) {
+            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), mirrors, kafka, jobConfig);
+        }
+        return new LocalJobDesk(service);
+    }
+
+    /** The store settings with another URL: a named target shares every other store setting. */
+    private static StoreConfig withUrl(StoreConfig base, String url) {
+        return (StoreConfig) Proxy.newProxyInstance(StoreConfig.class.getClassLoader(),
+                new Class<?>[] {StoreConfig.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("url") && method.getParameterCount() == 0) {
+                        return url;
+                    }
+                    try {
+                        return method.invoke(base, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+}

@@ -1,0 +1,87 @@
+package dev.hubmirror.bootstrap;
+
+import dev.hubmirror.config.TransferConfig;
+import dev.hubmirror.hub.HubClient;
+import dev.hubmirror.job.SnapshotMirrors;
+import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.transfer.FileTransfer;
+import dev.hubmirror.transfer.MemoryBudget;
+import dev.hubmirror.transfer.SnapshotMirror;
+import dev.hubmirror.transfer.StreamingSnapshotMirror;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.jboss.logging.Logger;
+
+/**
+ * {@link SnapshotMirrors} over the default mirror and the configured targets ({@code mirror.targets.<name>.url}) and
+ * tokens ({@code mirror.tokens.<name>}): one mirror per (target, token name) pair in use, built on first use, all
+ * sharing the Hub client's connection pool and the global memory budget. Closes the target stores it owns.
+ */
+final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
+
+    private static final Logger LOGGER = Logger.getLogger(TargetMirrors.class);
+
+    /** The store and blobs setting of one target. */
+    record Target(ObjectStore store, boolean blobs) {
+    }
+
+    private final SnapshotMirror defaultMirror;
+    private final HubClient hub;
+    private final Target defaultTarget;
+    private final Map<String, Target> targets;
+    private final Map<String, String> tokens;
+    private final MemoryBudget budget;
+    private final TransferConfig transfer;
+    private final Map<String, SnapshotMirror> built = new ConcurrentHashMap<>();
+
+    TargetMirrors(SnapshotMirror defaultMirror, HubClient hub, Target defaultTarget, Map<String, Target> targets,
+            Map<String, String> tokens, MemoryBudget budget, TransferConfig transfer) {
+        this.defaultMirror = defaultMirror;
+        this.hub = hub;
+        this.defaultTarget = defaultTarget;
+        this.targets = Map.copyOf(targets);
+        this.tokens = Map.copyOf(tokens);
+        this.budget = budget;
+        this.transfer = transfer;
+    }
+
+    @Override
+    public SnapshotMirror mirror(String target, String tokenName) {
+        check(target, tokenName);
+        if (target == null && tokenName == null) {
+            return defaultMirror;
+        }
+        return built.computeIfAbsent((target == null ? "" : target) + "\n" + (tokenName == null ? "" : tokenName),
+                k -> build(target, tokenName));
+    }
+
+    private SnapshotMirror build(String target, String tokenName) {
+        HubClient client = tokenName == null ? hub : hub.withToken(tokens.get(tokenName));
+        Target t = target == null ? defaultTarget : targets.get(target);
+        FileTransfer files = new FileTransfer(client, t.store(), budget, transfer.partSize().asLongValue(),
+                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight());
+        LOGGER.infof("mirror built target=%s token=%s store=%s", target == null ? "default" : target,
+                tokenName == null ? "default" : tokenName, t.store().url(""));
+        return new StreamingSnapshotMirror(client, t.store(), files, transfer.filesInFlight(), t.blobs());
+    }
+
+    @Override
+    public Set<String> targets() {
+        return targets.keySet();
+    }
+
+    @Override
+    public Set<String> tokens() {
+        return tokens.keySet();
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Target target : targets.values()) {
+            if (target.store() instanceof AutoCloseable c) {
+                c.close();
+            }
+        }
+    }
+}

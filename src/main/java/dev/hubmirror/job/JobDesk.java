@@ -1,0 +1,40 @@
+package dev.hubmirror.job;
+
+import dev.hubmirror.failure.MirrorException;
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.transfer.MirrorSpec;
+import io.smallrye.mutiny.Uni;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the API does with jobs: submit, look up, list, cancel. With Kafka off this is this process's
+ * {@link JobService} ({@link LocalJobDesk}); with Kafka on, submissions go through the requests topic and reads
+ * come from the shared job state, so that every replica answers the same.
+ */
+public interface JobDesk {
+
+    /**
+     * Submits one job per spec, in order, and answers them (an identical active job may answer instead).
+     *
+     * @throws MirrorException {@link Reason#INVALID_REQUEST}, {@link Reason#QUEUE_FULL}, {@link Reason#SHUTTING_DOWN}
+     */
+    Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs);
+
+    /**
+     * The job with this id.
+     *
+     * @throws MirrorException {@link Reason#JOB_NOT_FOUND}
+     */
+    JobSnapshot get(String id);
+
+    /** Jobs, newest first, optionally only those with {@code status}, at most {@code limit}. */
+    List<JobSnapshot> list(Optional<JobStatus> status, int limit);
+
+    /**
+     * Cancels a queued or running job and answers it.
+     *
+     * @throws MirrorException {@link Reason#JOB_NOT_FOUND}, {@link Reason#JOB_FINISHED}
+     */
+    Uni<JobSnapshot> cancel(String id);
+}

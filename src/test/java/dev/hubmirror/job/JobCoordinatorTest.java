@@ -1,0 +1,387 @@
+package dev.hubmirror.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hubmirror.config.JobConfig;
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.hub.RepoRef;
+import dev.hubmirror.transfer.MirrorSpec;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The durable-job rules without a broker: an in-memory job-state store, recorded events, the scripted mirror. The
+ * same coordinator runs against Kafka in the integration tests.
+ */
+class JobCoordinatorTest {
+
+    private static Vertx vertx;
+
+    private final ScriptedSnapshotMirror mirror = new ScriptedSnapshotMirror();
+    private final InMemoryJobStateStore store = new InMemoryJobStateStore();
+    private final RecordedEvents events = new RecordedEvents(store);
+
+    @BeforeAll
+    static void startVertx() {
+        vertx = Vertx.vertx();
+    }
+
+    @AfterAll
+    static void stopVertx() {
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    @Test
+    void acceptsARequestOnceAndShowsItsJobsQueued() {
+        // Given
+        JobCoordinator coordinator = coordinator(service(2));
+        List<JobOrder> orders = List.of(order("req-1", 0, "org/a", -1), order("req-1", 1, "org/b", -1));
+        AtomicInteger dispatched = new AtomicInteger();
+
+        // When
+        boolean first = await(coordinator.accept("req-1", orders, o -> {
+            dispatched.incrementAndGet();
+            return Uni.createFrom().item(3);
+        }));
+        boolean again = await(coordinator.accept("req-1", orders, o -> {
+            dispatched.incrementAndGet();
+            return Uni.createFrom().item(3);
+        }));
+
+        // Then
+        assertThat(first).isTrue();
+        assertThat(again).isFalse();
+        assertThat(dispatched).hasValue(2);
+        assertThat(events.types()).containsExactly(JobEventType.ACCEPTED, JobEventType.ACCEPTED);
+        assertThat(store.find(JobCoordinator.jobId("req-1", 1))).get().satisfies(r -> {
+            assertThat(r.job().status()).isEqualTo(JobStatus.QUEUED);
+            assertThat(r.job().requestId()).isEqualTo("req-1");
+            assertThat(r.shard()).isEqualTo(3);
+            assertThat(r.admitted()).isFalse();
+        });
+    }
+
+    @Test
+    void admitsAnOrderOfAnOwnedShardAndRecordsItBeforeItMayBeAcknowledged() {
+        // Given
+        JobCoordinator coordinator = coordinator(service(2));
+        coordinator.shardsAssigned(List.of(0));
+        JobOrder order = order("req-2", 0, "org/a", 0);
+
+        // When
+        boolean acknowledge = await(coordinator.admit(order));
+
+        // Then
+        assertThat(acknowledge).isTrue();
+        assertThat(mirror.started("org/a")).isTrue();
+        assertThat(store.find(order.id())).get().satisfies(r -> {
+            assertThat(r.admitted()).isTrue();
+            assertThat(r.instance()).isEqualTo("me");
+            assertThat(r.job().status()).isEqualTo(JobStatus.RUNNING);
+        });
+    }
+
+    @Test
+    void leavesAnOrderOfAShardItDoesNotOwnUnacknowledged() {
+        // Given
+        JobCoordinator coordinator = coordinator(service(2));
+        coordinator.shardsAssigned(List.of(1));
+
+        // When
+        boolean acknowledge = await(coordinator.admit(order("req-3", 0, "org/a", 0)));
+
+        // Then
+        assertThat(acknowledge).isFalse();
+        assertThat(mirror.runs()).isEmpty();
+    }
+
+    @Test
+    void savesTheOutcomeThenPublishesItsEventThenNotesItDelivered() {
+        // Given
+        JobCoordinator coordinator = coordinator(service(2));
+        coordinator.shardsAssigned(List.of(0));
+        JobOrder order = order("req-4", 0, "org/a", 0);
+        await(coordinator.admit(order));
+        mirror.run("org/a").progress().planned("c0ffee", 2, 300);
+
+        // When
+        mirror.run("org/a").succeed("c0ffee", 2, 300);
+
+        // Then
+        assertThat(events.published()).last().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(JobEventType.SUCCEEDED);
+            assertThat(e.record().job().commit()).isEqualTo("c0ffee");
+            assertThat(e.record().job().snapshotUrl()).endsWith("/snapshots/c0ffee");
+            assertThat(e.record().job().filesTotal()).isEqualTo(2);
+            // the outcome was durable before its event went out
+            assertThat(e.storedWhenPublished().job().status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(e.storedWhenPublished().unannounced()).isTrue();
+        });
+        assertThat(store.find(order.id())).get().satisfies(r -> {
+            assertThat(r.job().status()).isEqualTo(JobStatus.SUCCEEDED);
+            assertThat(r.announced()).isEqualTo(JobEventType.SUCCEEDED);
+        });
+    }
+
+    @Test
+    void anOrderOfAFinishedJobIsADuplicateAndRunsNothing() {
+        // Given
+        JobCoordinator coordinator = coordinator(service(2));
+        coordinator.shardsAssigned(List.of(0));
+        JobOrder order = order("req-5", 0, "org/a", 0);
+        await(coordinator.admit(order));
+        mirror.run("org/a").succeed("c1", 0, 0);
+
+        // When the same order is delivered again
+        boolean acknowledge = await(coordinator.admit(order));
+
+        // Then
+        assertThat(acknowledge).isTrue();
+        assertThat(mirror.runs()).hasSize(1);
+        assertThat(events.types()).containsExactly(JobEventType.SUCCEEDED);
+    }
+
+    @Test
+    void resumesTheAdmittedUnfinishedJobsOfAnAssignedShard() {
+        // Given a job another replica admitted and was running when it died
+        JobCoordinator coordinator = coordinator(service(2));
+        JobOrder order = order("req-6", 0, "org/a", 1);
+        Instant firstStart = Instant.parse("2026-01-01T10:00:00Z");
+        JobSnapshot running = new JobSnapshot(order.id(), "req-6", "team", order.spec().ref(), List.of(), List.of(),
+                null, JobStatus.RUNNING, "c0ffee", 1, 3, 0, 100, 300, null, null, order.createdAt(), firstStart, null);
+        await(store.save(new JobRecord(running, null, 1, "dead-replica", true, JobEventType.ACCEPTED)));
+
+        // When
+        coordinator.shardsAssigned(List.of(1));
+
+        // Then
+        assertThat(mirror.started("org/a")).isTrue();
+        assertThat(store.find(order.id())).get().satisfies(r -> {
+            assertThat(r.instance()).isEqualTo("me");
+            assertThat(r.job().status()).isEqualTo(JobStatus.RUNNING);
+            assertThat(r.job().startedAt()).isEqualTo(firstStart);
+        });
+        assertThat(events.types()).isEmpty();
+    }
+
+    @Test
+    void announcesARecordedOutcomeWhoseEventWasNeverDelivered() {
+        // Given a replica that died between saving the outcome and publishing its event
+        JobCoordinator coordinator = coordinator(service(2));
+        JobOrder order = order("req-7", 0, "org/a", 2);
+        JobSnapshot failed = JobSnapshot.queued(order).finish(JobStatus.FAILED,
+                new JobError(Reason.GATED_REPO, "gated"), Instant.now());
+        await(store.save(new JobRecord(failed, null, 2, "dead-replica", true, JobEventType.ACCEPTED)));
+
+        // When
+        coordinator.shardsAssigned(List.of(2));
+
+        // Then the recorded outcome is announced as recorded, and the job does not run again
+        assertThat(events.published()).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(JobEventType.FAILED);
+            assertThat(e.record().job().error().reason()).isEqualTo(Reason.GATED_REPO);
+            assertThat(e.record().instance()).isEqualTo("dead-replica");
+        });
+        assertThat(store.find(order.id())).get().satisfies(r -> assertThat(r.unannounced()).isFalse());
+        assertThat(mirror.runs()).isEmpty();
+    }
+
+    @Test
+    void releasesTheJobsOfARevokedShardWithoutAnnouncingThem() {
+        // Given
+        JobCoordinator coordinator = coordinator(service(2));
+        coordinator.shardsAssigned(List.of(0));
+        JobOrder order = order("req-8", 0, "org/a", 0);
+        await(coordinator.admit(order));
+
+        // When
+        coordinator.shardsRevoked(List.of(0));
+
+        // Then
+        assertThat(mirror.run("org/a").cancelled()).isTrue();
+        assertThat(events.types()).isEmpty();
+        assertThat(store.find(order.id())).get().satisfies(r -> {
+            assertThat(r.job().status()).isEqualTo(JobStatus.RUNNING);
+            assertThat(r.admitted()).isTrue();
+        });
+    }
+
+    @Test
+    void identicalOrdersRunOneAfterTheOtherNeverTogether() {
+        // Given two requests for the same repo, revision and target
+        JobCoordinator coordinator = coordinator(service(2));
+        coordinator.shardsAssigned(List.of(0));
+        JobOrder first = order("req-9a", 0, "org/a", 0);
+        JobOrder second = order("req-9b", 0, "org/a", 0);
+
+        // When
+        await(coordinator.admit(first));
+        await(coordinator.admit(second));
+
+        // Then the second waits for the first
+        assertThat(mirror.runs()).hasSize(1);
+        assertThat(store.find(second.id())).get().satisfies(r -> assertThat(r.job().status())
+                .isEqualTo(JobStatus.QUEUED));
+
+        // When
+        mirror.run("org/a").succeed("c1", 1, 10);
+
+        // Then it runs (finding the files verified in the store), and both requests hear of success
+        assertThat(mirror.runs()).hasSize(2);
+        mirror.run("org/a").succeed("c1", 1, 10);
+        assertThat(events.published()).extracting(e -> e.record().job().requestId() + ":" + e.type())
+                .containsExactly("req-9a:SUCCEEDED", "req-9b:SUCCEEDED");
+    }
+
+    @Test
+    void anOrderWaitsForAFreeSlotAndIsLeftWhenItsShardIsRevokedMeanwhile() {
+        // Given one slot, taken
+        JobCoordinator coordinator = coordinator(service(1));
+        coordinator.shardsAssigned(List.of(0, 1));
+        await(coordinator.admit(order("req-10", 0, "org/a", 0)));
+
+        // When
+        UniAssertSubscriber<Boolean> waiting = coordinator.admit(order("req-11", 0, "org/b", 1))
+                .subscribe().withSubscriber(UniAssertSubscriber.create());
+        UniAssertSubscriber<Boolean> revoked = coordinator.admit(order("req-12", 0, "org/c", 1))
+                .subscribe().withSubscriber(UniAssertSubscriber.create());
+
+        // Then
+        waiting.assertNotTerminated();
+        assertThat(mirror.started("org/b")).isFalse();
+
+        // When
+        mirror.run("org/a").succeed("c1", 0, 0);
+
+        // Then
+        waiting.assertCompleted().assertItem(true);
+        assertThat(mirror.started("org/b")).isTrue();
+
+        // When the shard of the order still waiting moves to another replica
+        coordinator.shardsRevoked(List.of(1));
+
+        // Then it is left for the new owner
+        revoked.assertCompleted().assertItem(false);
+        assertThat(mirror.started("org/c")).isFalse();
+    }
+
+    @Test
+    void aCancelRequestIsAppliedByTheOwnerToRunningAndToNotYetAdmittedJobs() {
+        // Given a running job, and an accepted job whose order was not read yet
+        JobCoordinator coordinator = coordinator(service(2));
+        coordinator.shardsAssigned(List.of(0));
+        JobOrder running = order("req-13", 0, "org/a", 0);
+        await(coordinator.admit(running));
+        JobOrder waiting = order("req-14", 0, "org/b", 0);
+        await(coordinator.accept("req-14", List.of(waiting), o -> Uni.createFrom().item(0)));
+
+        // When
+        await(store.requestCancel(running.id()));
+        await(store.requestCancel(waiting.id()));
+
+        // Then
+        assertThat(mirror.run("org/a").cancelled()).isTrue();
+        assertThat(store.find(running.id())).get().satisfies(r -> {
+            assertThat(r.job().status()).isEqualTo(JobStatus.CANCELLED);
+            assertThat(r.announced()).isEqualTo(JobEventType.CANCELLED);
+        });
+        assertThat(store.find(waiting.id())).get().satisfies(r -> assertThat(r.job().status())
+                .isEqualTo(JobStatus.CANCELLED));
+
+        // When the cancelled job's order is read later
+        boolean acknowledge = await(coordinator.admit(waiting));
+
+        // Then it does not run
+        assertThat(acknowledge).isTrue();
+        assertThat(mirror.started("org/b")).isFalse();
+        assertThat(events.published()).filteredOn(e -> e.type() == JobEventType.CANCELLED).hasSize(2)
+                .allSatisfy(e -> assertThat(e.record().job().error().reason()).isEqualTo(Reason.CANCELLED));
+    }
+
+    @Test
+    void anOrderNamingAnUnknownTokenFailsWithoutRunning() {
+        // Given
+        JobCoordinator coordinator = coordinator(service(2));
+        coordinator.shardsAssigned(List.of(0));
+        JobOrder order = new JobOrder(JobCoordinator.jobId("req-15", 0),
+                new MirrorSpec(RepoRef.model("org/a", "main")), null, "nobody", "req-15", "team", Instant.now(), null,
+                0);
+
+        // When
+        boolean acknowledge = await(coordinator.admit(order));
+
+        // Then
+        assertThat(acknowledge).isTrue();
+        assertThat(mirror.runs()).isEmpty();
+        assertThat(events.published()).singleElement().satisfies(e -> {
+            assertThat(e.type()).isEqualTo(JobEventType.FAILED);
+            assertThat(e.record().job().error().reason()).isEqualTo(Reason.INVALID_REQUEST);
+        });
+    }
+
+    private JobCoordinator coordinator(JobService service) {
+        JobCoordinator coordinator = new JobCoordinator(service, store, events, "me", Duration.ofHours(1),
+                Duration.ofDays(1), vertx);
+        coordinator.start();
+        return coordinator;
+    }
+
+    private JobService service(int concurrency) {
+        JobConfig config = new SmallRyeConfigBuilder()
+                .withMapping(JobConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
+                .withDefaultValue("mirror.jobs.concurrency", String.valueOf(concurrency))
+                .build()
+                .getConfigMapping(JobConfig.class);
+        return new JobService(config, mirror, vertx);
+    }
+
+    private static JobOrder order(String requestId, int index, String repo, int shard) {
+        return new JobOrder(JobCoordinator.jobId(requestId, index), new MirrorSpec(RepoRef.model(repo, "main")), null,
+                null, requestId, "team", Instant.now(), null, shard);
+    }
+
+    private static <T> T await(Uni<T> uni) {
+        return uni.await().atMost(Duration.ofSeconds(5));
+    }
+
+    /** One published event, with the job's stored record at the moment it was published. */
+    record Published(JobEventType type, JobRecord record, JobRecord storedWhenPublished) {
+    }
+
+    /** Events kept in order of publication. */
+    static final class RecordedEvents implements JobEvents {
+        private final JobStateStore store;
+        private final List<Published> published = new CopyOnWriteArrayList<>();
+
+        RecordedEvents(JobStateStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public Uni<Void> publish(JobEventType type, JobRecord job) {
+            published.add(new Published(type, job, store.find(job.id()).orElse(null)));
+            return Uni.createFrom().voidItem();
+        }
+
+        List<Published> published() {
+            return List.copyOf(published);
+        }
+
+        List<JobEventType> types() {
+            return published.stream().map(Published::type).toList();
+        }
+    }
+
+}
