@@ -42,6 +42,8 @@ class HealthChecksTest {
         config = new SmallRyeConfigBuilder().withMapping(HealthConfig.class)
                 .withConverter(Duration.class, 100, new io.quarkus.runtime.configuration.DurationConverter())
                 .withDefaultValue("mirror.health.store-check-interval", "1h")
+                // generous: a loaded CI machine must not turn a slow first answer into "unreachable"
+                .withDefaultValue("mirror.health.probe-timeout", "30s")
                 .build().getConfigMapping(HealthConfig.class);
     }
 
