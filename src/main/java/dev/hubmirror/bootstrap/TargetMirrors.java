@@ -63,7 +63,8 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
                 transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight());
         LOGGER.infof("mirror built target=%s token=%s store=%s", target == null ? "default" : target,
                 tokenName == null ? "default" : tokenName, t.store().url(""));
-        return new StreamingSnapshotMirror(client, t.store(), files, transfer.filesInFlight(), t.blobs());
+        return new StreamingSnapshotMirror(client, t.store(), files, transfer.filesInFlight(), t.blobs(),
+                new StreamingSnapshotMirror.FileRetry(transfer.fileAttempts(), transfer.fileRetryBackoff()));
     }
 
     @Override
