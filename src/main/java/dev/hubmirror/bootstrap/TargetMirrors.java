@@ -65,7 +65,7 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
         HubClient client = tokenName == null ? hub : hub.withToken(tokens.get(tokenName));
         Target t = target == null ? defaultTarget : targets.get(target);
         FileTransfer files = new FileTransfer(client, t.store(), budget, transfer.partSize().asLongValue(),
-                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(),
+                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(), transfer.fetchesPerFile(),
                 new MicrometerTransferObserver(registry, t.store().kind(), budget));
         LOGGER.infof("mirror built target=%s token=%s store=%s", target == null ? "default" : target,
                 tokenName == null ? "default" : tokenName, t.store().url(""));
