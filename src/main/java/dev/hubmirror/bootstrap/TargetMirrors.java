@@ -6,6 +6,7 @@ import dev.hubmirror.job.SnapshotMirrors;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.transfer.FileTransfer;
 import dev.hubmirror.transfer.MemoryBudget;
+import dev.hubmirror.transfer.SnapshotLimits;
 import dev.hubmirror.transfer.SnapshotMirror;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
 import java.util.Map;
@@ -33,10 +34,11 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
     private final Map<String, String> tokens;
     private final MemoryBudget budget;
     private final TransferConfig transfer;
+    private final SnapshotLimits limits;
     private final Map<String, SnapshotMirror> built = new ConcurrentHashMap<>();
 
     TargetMirrors(SnapshotMirror defaultMirror, HubClient hub, Target defaultTarget, Map<String, Target> targets,
-            Map<String, String> tokens, MemoryBudget budget, TransferConfig transfer) {
+            Map<String, String> tokens, MemoryBudget budget, TransferConfig transfer, SnapshotLimits limits) {
         this.defaultMirror = defaultMirror;
         this.hub = hub;
         this.defaultTarget = defaultTarget;
@@ -44,6 +46,7 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
         this.tokens = Map.copyOf(tokens);
         this.budget = budget;
         this.transfer = transfer;
+        this.limits = limits;
     }
 
     @Override
@@ -63,7 +66,8 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
                 transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight());
         LOGGER.infof("mirror built target=%s token=%s store=%s", target == null ? "default" : target,
                 tokenName == null ? "default" : tokenName, t.store().url(""));
-        return new StreamingSnapshotMirror(client, t.store(), files, transfer.filesInFlight(), t.blobs());
+        return new StreamingSnapshotMirror(client, t.store(), files, transfer.filesInFlight(), t.blobs(),
+                limits);
     }
 
     @Override

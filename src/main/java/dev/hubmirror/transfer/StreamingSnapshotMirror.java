@@ -1,6 +1,7 @@
 package dev.hubmirror.transfer;
 
 import dev.hubmirror.failure.MirrorException;
+import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
@@ -31,9 +32,17 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
     private final FileTransfer files;
     private final int filesInFlight;
     private final boolean blobs;
+    private final SnapshotLimits limits;
 
+    /** A mirror without job limits. */
     public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
             boolean blobs) {
+        this(hub, store, files, filesInFlight, blobs, SnapshotLimits.NONE);
+    }
+
+    /** A mirror that refuses selections larger than {@code limits}. */
+    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
+            boolean blobs, SnapshotLimits limits) {
         if (filesInFlight < 1) {
             throw new IllegalArgumentException("files in flight must be at least 1");
         }
@@ -42,6 +51,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
         this.files = files;
         this.filesInFlight = filesInFlight;
         this.blobs = blobs;
+        this.limits = limits;
     }
 
     @Override
@@ -53,6 +63,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                     List<HubFile> selected = tree.stream().filter(f -> filter.accepts(f.path())).toList();
                     selected.forEach(f -> SafePath.check(ref.id().id(), f.path()));
                     long bytes = selected.stream().mapToLong(HubFile::size).sum();
+                    checkLimits(ref, commit, selected.size(), bytes);
                     LOGGER.infof("mirror planned repo=%s revision=%s commit=%s files=%d bytes=%d store=%s", ref.id(),
                             ref.revision(), commit, selected.size(), bytes, store.url(CacheLayout.snapshotFolder(ref,
                                     commit)));
@@ -60,6 +71,19 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                     return transferAll(ref, commit, selected, progress)
                             .chain(outcomes -> finish(ref, commit, tree, selected, outcomes));
                 }));
+    }
+
+    private void checkLimits(RepoRef ref, String commit, int count, long bytes) {
+        if (count > limits.maxFiles()) {
+            throw new MirrorException(Reason.JOB_TOO_LARGE, ref + " (commit " + commit + ") selects " + count
+                    + " files, more than mirror.jobs.max-files-per-job=" + limits.maxFiles() + "; nothing was "
+                    + "transferred. Narrow it with include/exclude patterns or raise the limit");
+        }
+        if (bytes > limits.maxBytes()) {
+            throw new MirrorException(Reason.JOB_TOO_LARGE, ref + " (commit " + commit + ") selects " + bytes
+                    + " bytes, more than mirror.jobs.max-bytes-per-job=" + limits.maxBytes() + " bytes; nothing was "
+                    + "transferred. Narrow it with include/exclude patterns or raise the limit");
+        }
     }
 
     private Uni<List<FileOutcome>> transferAll(RepoRef ref, String commit, List<HubFile> selected,
