@@ -42,7 +42,7 @@ public class JobProducers {
     @Singleton
     SnapshotMirrors snapshotMirrors(SnapshotMirror defaultMirror, HubClient hub, ObjectStore defaultStore,
             StoreConfig storeConfig, TargetConfig targetConfig, TokenConfig tokenConfig, MemoryBudget budget,
-            TransferConfig transfer, Vertx vertx, ServiceProducers stores, MeterRegistry registry) {
+            TransferConfig transfer, JobConfig jobs, Vertx vertx, ServiceProducers stores, MeterRegistry registry) {
         Map<String, TargetMirrors.Target> targets = new HashMap<>();
         targetConfig.targets().forEach((name, target) -> targets.put(name, new TargetMirrors.Target(
                 stores.objectStore(vertx, withUrl(storeConfig, target.url()), registry),
@@ -55,7 +55,7 @@ public class JobProducers {
         });
         LOGGER.infof("targets=%s tokens=%s", targets.keySet(), tokens.keySet());
         return new TargetMirrors(defaultMirror, hub, new TargetMirrors.Target(defaultStore, storeConfig.blobs()),
-                targets, tokens, budget, transfer, registry);
+                targets, tokens, budget, transfer, ServiceProducers.limits(jobs), registry);
     }
 
     void closeSnapshotMirrors(@Disposes SnapshotMirrors mirrors) throws Exception {

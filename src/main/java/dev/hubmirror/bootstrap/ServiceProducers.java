@@ -1,6 +1,7 @@
 package dev.hubmirror.bootstrap;
 
 import dev.hubmirror.config.HubConfig;
+import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.config.TransferConfig;
 import dev.hubmirror.config.VerifyConfig;
@@ -17,6 +18,7 @@ import dev.hubmirror.store.gcs.GcsObjectStore;
 import dev.hubmirror.store.s3.S3ObjectStore;
 import dev.hubmirror.transfer.FileTransfer;
 import dev.hubmirror.transfer.MemoryBudget;
+import dev.hubmirror.transfer.SnapshotLimits;
 import dev.hubmirror.transfer.SnapshotMirror;
 import dev.hubmirror.transfer.SnapshotVerifier;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
@@ -87,14 +89,19 @@ public class ServiceProducers {
     @Produces
     @Singleton
     SnapshotMirror snapshotMirror(HubClient hub, ObjectStore store, MemoryBudget budget, TransferConfig transfer,
-            StoreConfig storeConfig, MeterRegistry registry) {
+            StoreConfig storeConfig, JobConfig jobs, MeterRegistry registry) {
         FileTransfer files = new FileTransfer(hub, store, budget, transfer.partSize().asLongValue(),
                 transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(), transfer.fetchesPerFile(),
                 new MicrometerTransferObserver(registry, store.kind(), budget));
         return new MeteredSnapshotMirror(
                 new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), storeConfig.blobs(),
-                        new StreamingSnapshotMirror.FileRetry(transfer.fileAttempts(), transfer.fileRetryBackoff())),
-                registry);
+                        new StreamingSnapshotMirror.FileRetry(transfer.fileAttempts(), transfer.fileRetryBackoff()),
+                        limits(jobs)), registry);
+    }
+
+    /** The per-job limits of {@code mirror.jobs}. */
+    static SnapshotLimits limits(JobConfig jobs) {
+        return new SnapshotLimits(jobs.maxFilesPerJob(), jobs.maxBytesPerJob().asLongValue());
     }
 
     @Produces

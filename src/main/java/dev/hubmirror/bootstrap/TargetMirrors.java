@@ -8,6 +8,7 @@ import dev.hubmirror.metrics.MicrometerTransferObserver;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.transfer.FileTransfer;
 import dev.hubmirror.transfer.MemoryBudget;
+import dev.hubmirror.transfer.SnapshotLimits;
 import dev.hubmirror.transfer.SnapshotMirror;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,10 +38,12 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
     private final MemoryBudget budget;
     private final TransferConfig transfer;
     private final MeterRegistry registry;
+    private final SnapshotLimits limits;
     private final Map<String, SnapshotMirror> built = new ConcurrentHashMap<>();
 
     TargetMirrors(SnapshotMirror defaultMirror, HubClient hub, Target defaultTarget, Map<String, Target> targets,
-            Map<String, String> tokens, MemoryBudget budget, TransferConfig transfer, MeterRegistry registry) {
+            Map<String, String> tokens, MemoryBudget budget, TransferConfig transfer, SnapshotLimits limits,
+            MeterRegistry registry) {
         this.defaultMirror = defaultMirror;
         this.hub = hub;
         this.defaultTarget = defaultTarget;
@@ -49,6 +52,7 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
         this.budget = budget;
         this.transfer = transfer;
         this.registry = registry;
+        this.limits = limits;
     }
 
     @Override
@@ -71,7 +75,8 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
                 tokenName == null ? "default" : tokenName, t.store().url(""));
         return new MeteredSnapshotMirror(new StreamingSnapshotMirror(client, t.store(), files,
                 transfer.filesInFlight(), t.blobs(),
-                new StreamingSnapshotMirror.FileRetry(transfer.fileAttempts(), transfer.fileRetryBackoff())), registry);
+                new StreamingSnapshotMirror.FileRetry(transfer.fileAttempts(), transfer.fileRetryBackoff()), limits),
+                registry);
     }
 
     @Override

@@ -25,6 +25,15 @@ public interface HubConfig {
     @WithDefault("*.huggingface.co,*.hf.co,*.xethub.hf.co")
     List<String> redirectAllowlist();
 
+    /**
+     * Whether a redirect may lead to an internal address (loopback, private, link-local incl. 169.254.169.254, unique
+     * local). Off (the default), the client checks the address it actually connected to for every host other than the
+     * Hub's own origin and refuses the redirect with {@code REDIRECT_REFUSED} before sending a request. Turn it on only
+     * for a Hub and CDN on the private network (the bundled simulator, a private Hub mirror).
+     */
+    @WithDefault("false")
+    boolean allowPrivateRedirects();
+
     /** Time to establish a TCP/TLS connection. */
     @WithDefault("10s")
     Duration connectTimeout();

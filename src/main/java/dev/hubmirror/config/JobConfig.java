@@ -1,5 +1,6 @@
 package dev.hubmirror.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -19,6 +20,20 @@ public interface JobConfig {
     /** Repos one submission may name. */
     @WithDefault("100")
     int maxReposPerRequest();
+
+    /**
+     * Most files one job may select (after include/exclude); a larger job fails with {@code JOB_TOO_LARGE} after
+     * listing, before anything is transferred. The tree listing itself is bounded by {@code mirror.hub.max-files}.
+     */
+    @WithDefault("100000")
+    int maxFilesPerJob();
+
+    /**
+     * Most bytes one job may select (after include/exclude); a larger job fails with {@code JOB_TOO_LARGE} after
+     * listing, before anything is transferred.
+     */
+    @WithDefault("5T")
+    MemorySize maxBytesPerJob();
 
     /** How long finished jobs stay listed. */
     @WithDefault("24h")

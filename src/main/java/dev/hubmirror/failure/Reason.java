@@ -37,6 +37,11 @@ public enum Reason {
     STORE_UNAVAILABLE(true),
     /** Any other object store failure. */
     STORE_ERROR(false),
+    /**
+     * The job is larger than {@code mirror.jobs.max-files-per-job} or {@code mirror.jobs.max-bytes-per-job}: it failed
+     * after listing, before anything was transferred.
+     */
+    JOB_TOO_LARGE(false),
     /** Input that a caller sent is invalid (repo id, revision, pattern, unknown target). */
     INVALID_REQUEST(false),
     /** The job was cancelled by a caller, or because the service stopped. */
@@ -49,6 +54,10 @@ public enum Reason {
     QUEUE_FULL(true),
     /** The service is stopping and accepts no new jobs. Retry against another instance or later. */
     SHUTTING_DOWN(true),
+    /** An API call without a valid credential: no {@code Authorization: Bearer} header, or an unknown key or token. */
+    UNAUTHENTICATED(false),
+    /** An API call whose key or token has a role that does not allow it (a read key submitting). */
+    FORBIDDEN(false),
     /** A bug: an unexpected exception. The message names the exception type. */
     INTERNAL(false);
 

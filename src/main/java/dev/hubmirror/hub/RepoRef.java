@@ -14,8 +14,9 @@ public record RepoRef(HfRepoId id, RepoType type, String revision) {
         }
         if (!REVISION.matcher(revision).matches() || revision.contains("..") || revision.contains("//")
                 || revision.endsWith("/") || revision.endsWith(".lock") || revision.endsWith(".")) {
-            throw new IllegalArgumentException("revision '" + revision.replaceAll("\\p{Cntrl}", "?")
-                    + "' is invalid: expected a branch, tag, 40-hex commit sha or refs/pr/N");
+            String shown = revision.length() > 120 ? revision.substring(0, 120) + "..." : revision;
+            throw new IllegalArgumentException("revision '" + shown.replaceAll("\\p{Cntrl}", "?")
+                    + "' is invalid: expected a branch, tag, 40-hex commit sha or refs/pr/N (at most 255 characters)");
         }
     }
 

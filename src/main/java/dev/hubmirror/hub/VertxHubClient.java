@@ -21,6 +21,7 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
@@ -86,6 +87,7 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
     private final Optional<String> token;
     private final long idleMillis;
     private final int maxRedirects;
+    private final boolean allowPrivateRedirects;
     private final int pageSize;
     private final int maxFiles;
     private final HubObserver observer;
@@ -112,6 +114,7 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
         this.failures = new HubFailures(endpoint, token);
         this.idleMillis = Math.max(1, config.idleTimeout().toMillis());
         this.maxRedirects = Math.max(0, config.maxRedirects());
+        this.allowPrivateRedirects = config.allowPrivateRedirects();
         this.pageSize = Math.max(1, config.treePageSize());
         this.maxFiles = Math.max(1, config.maxFiles());
         HttpClientOptions options = new HttpClientOptions()
@@ -137,6 +140,7 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
         this.failures = new HubFailures(endpoint, token);
         this.idleMillis = origin.idleMillis;
         this.maxRedirects = origin.maxRedirects;
+        this.allowPrivateRedirects = origin.allowPrivateRedirects;
         this.pageSize = origin.pageSize;
         this.maxFiles = origin.maxFiles;
         this.observer = origin.observer;
@@ -583,6 +587,7 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
             options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token.get());
         }
         return http.request(options)
+                .compose(request -> refuseInternalPeer(call, url, request))
                 .compose(request -> request.send().map(response -> {
                     response.pause();
                     observer.response(response.statusCode(), endpoint.isOrigin(url));
@@ -596,6 +601,28 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
                     return Future.failedFuture(failures.connection(call, url, t));
                 })
                 .compose(exchange -> afterHead(call, exchange, range, listedSize, redirects));
+    }
+
+    /**
+     * Refuses, before anything is sent, a connection that a redirect led to an internal address (see
+     * {@link InternalAddresses}), unless it is the Hub's own origin or {@code mirror.hub.allow-private-redirects} is
+     * on. The check is on the peer the socket is connected to, not on a separate DNS lookup, so a name that resolves
+     * differently between a check and the connection (DNS rebinding) cannot get around it.
+     */
+    private Future<HttpClientRequest> refuseInternalPeer(HubCall call, URI url, HttpClientRequest request) {
+        if (allowPrivateRedirects || endpoint.isOrigin(url)) {
+            return Future.succeededFuture(request);
+        }
+        SocketAddress peer = request.connection().remoteAddress();
+        String ip = peer == null ? null : peer.hostAddress();
+        if (!InternalAddresses.isInternal(ip)) {
+            return Future.succeededFuture(request);
+        }
+        request.reset();
+        return Future.failedFuture(failures.redirectRefused(call, "redirect to host '" + url.getHost() + "' refused: "
+                + "it is the internal address " + ip + " (loopback, private or link-local) and not the Hub "
+                + endpoint.base() + "; set mirror.hub.allow-private-redirects=true only if the Hub's CDN really is "
+                + "on the private network"));
     }
 
     private Future<Exchange> afterHead(HubCall call, Exchange exchange, String range, long listedSize,

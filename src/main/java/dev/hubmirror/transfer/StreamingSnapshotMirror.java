@@ -1,6 +1,7 @@
 package dev.hubmirror.transfer;
 
 import dev.hubmirror.failure.MirrorException;
+import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
@@ -41,6 +42,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
     private final int filesInFlight;
     private final boolean blobs;
     private final FileRetry retry;
+    private final SnapshotLimits limits;
 
     /**
      * How often a whole file is tried when it fails with a retriable store failure.
@@ -64,14 +66,27 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
         }
     }
 
+    /** A mirror without job limits. */
     public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
             boolean blobs) {
-        this(hub, store, files, filesInFlight, blobs, FileRetry.NONE);
+        this(hub, store, files, filesInFlight, blobs, FileRetry.NONE, SnapshotLimits.NONE);
     }
 
     /** With whole-file retries on retriable store failures. */
     public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
             boolean blobs, FileRetry retry) {
+        this(hub, store, files, filesInFlight, blobs, retry, SnapshotLimits.NONE);
+    }
+
+    /** A mirror that refuses selections larger than {@code limits}. */
+    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
+            boolean blobs, SnapshotLimits limits) {
+        this(hub, store, files, filesInFlight, blobs, FileRetry.NONE, limits);
+    }
+
+    /** With whole-file retries and job limits. */
+    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
+            boolean blobs, FileRetry retry, SnapshotLimits limits) {
         if (filesInFlight < 1) {
             throw new IllegalArgumentException("files in flight must be at least 1");
         }
@@ -81,6 +96,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
         this.filesInFlight = filesInFlight;
         this.blobs = blobs;
         this.retry = retry;
+        this.limits = limits;
     }
 
     @Override
@@ -92,6 +108,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                     List<HubFile> selected = tree.stream().filter(f -> filter.accepts(f.path())).toList();
                     selected.forEach(f -> SafePath.check(ref.id().id(), f.path()));
                     long bytes = selected.stream().mapToLong(HubFile::size).sum();
+                    checkLimits(ref, commit, selected.size(), bytes);
                     LOGGER.infof("mirror planned repo=%s revision=%s commit=%s files=%d bytes=%d store=%s", ref.id(),
                             ref.revision(), commit, selected.size(), bytes, store.url(CacheLayout.snapshotFolder(ref,
                                     commit)));
@@ -99,6 +116,19 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                     return transferAll(ref, commit, selected, progress)
                             .chain(outcomes -> finish(ref, commit, tree, selected, outcomes));
                 }));
+    }
+
+    private void checkLimits(RepoRef ref, String commit, int count, long bytes) {
+        if (count > limits.maxFiles()) {
+            throw new MirrorException(Reason.JOB_TOO_LARGE, ref + " (commit " + commit + ") selects " + count
+                    + " files, more than mirror.jobs.max-files-per-job=" + limits.maxFiles() + "; nothing was "
+                    + "transferred. Narrow it with include/exclude patterns or raise the limit");
+        }
+        if (bytes > limits.maxBytes()) {
+            throw new MirrorException(Reason.JOB_TOO_LARGE, ref + " (commit " + commit + ") selects " + bytes
+                    + " bytes, more than mirror.jobs.max-bytes-per-job=" + limits.maxBytes() + " bytes; nothing was "
+                    + "transferred. Narrow it with include/exclude patterns or raise the limit");
+        }
     }
 
     private Uni<List<FileOutcome>> transferAll(RepoRef ref, String commit, List<HubFile> selected,

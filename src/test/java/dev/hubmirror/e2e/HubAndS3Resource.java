@@ -30,6 +30,7 @@ public class HubAndS3Resource implements QuarkusTestResourceLifecycleManager {
         Map<String, String> config = new HashMap<>(s3.storeProperties("s3://" + BUCKET + "/weights"));
         config.put("mirror.hub.endpoint", sim.hubUrl());
         config.put("mirror.hub.redirect-allowlist", "127.0.0.1");
+        config.put("mirror.hub.allow-private-redirects", "true");
         config.put("mirror.hub.initial-backoff", "10ms");
         config.put("mirror.hub.max-backoff", "100ms");
         config.put("mirror.hub.token", TOKEN);

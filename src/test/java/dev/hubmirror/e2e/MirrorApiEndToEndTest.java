@@ -1,6 +1,6 @@
 package dev.hubmirror.e2e;
 
-import static io.restassured.RestAssured.given;
+import static dev.hubmirror.testing.ApiKeys.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 

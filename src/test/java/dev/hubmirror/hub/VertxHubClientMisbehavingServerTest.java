@@ -343,6 +343,7 @@ class VertxHubClientMisbehavingServerTest {
         values.put("mirror.hub.initial-backoff", "1ms");
         values.put("mirror.hub.max-backoff", "5ms");
         values.put("mirror.hub.idle-timeout", "5s");
+        values.put("mirror.hub.allow-private-redirects", "true");
         values.putAll(overrides);
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().withMapping(HubConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter());

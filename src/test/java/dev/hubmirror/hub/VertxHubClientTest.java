@@ -657,6 +657,70 @@ class VertxHubClientTest {
     }
 
     @Test
+    void refusesARedirectToAnInternalAddressThatIsNotTheHubBeforeSendingAnything() {
+        // Given: the Hub is 127.0.0.1:<hub port>; its CDN redirect points to 127.0.0.1:<cdn port>, another origin on
+        // loopback, which the allowlist accepts but which is an internal address
+        SimRepo repo = sim.model(uniqueId());
+        SimCommit commit = repo.commit().lfsFile("model.bin", 10_000, 19L);
+        HubFile file = listed(client, repo, commit, "model.bin");
+        sim.clearRequests();
+
+        // When
+        HubException refused;
+        try (VertxHubClient strict = client(Map.of("mirror.hub.allow-private-redirects", "false",
+                "mirror.hub.redirect-allowlist", "127.0.0.1"))) {
+            refused = failure(strict.download(ref(repo), commit.sha(), file, 0, file.size()));
+        }
+
+        // Then
+        assertThat(refused.reason()).isEqualTo(Reason.REDIRECT_REFUSED);
+        assertThat(refused.retriable()).isFalse();
+        assertThat(refused.getMessage()).contains("internal address 127.0.0.1")
+                .contains("mirror.hub.allow-private-redirects").doesNotContain("?");
+        assertThat(sim.requests()).filteredOn(r -> r.listener().equals("cdn")).isEmpty();
+    }
+
+    @Test
+    void refusesARedirectToAnotherHostNameOnLoopbackEvenWhenAllowlisted() {
+        // Given: the Hub is reached as localhost; the CDN redirect names 127.0.0.1, allowlisted but internal
+        SimRepo repo = sim.model(uniqueId());
+        SimCommit commit = repo.commit().lfsFile("model.bin", 10_000, 20L);
+        HubFile file = listed(client, repo, commit, "model.bin");
+        String localhost = sim.hubUrl().replace("127.0.0.1", "localhost");
+        sim.clearRequests();
+
+        // When
+        HubException refused;
+        try (VertxHubClient strict = client(Map.of("mirror.hub.endpoint", localhost,
+                "mirror.hub.allow-private-redirects", "false", "mirror.hub.redirect-allowlist", "127.0.0.1",
+                "mirror.hub.token", "hf_alice_0123456789"))) {
+            refused = failure(strict.download(ref(repo), commit.sha(), file, 0, file.size()));
+        }
+
+        // Then
+        assertThat(refused.reason()).isEqualTo(Reason.REDIRECT_REFUSED);
+        assertThat(refused.getMessage()).doesNotContain("hf_alice_0123456789");
+        assertThat(sim.requests()).filteredOn(r -> r.listener().equals("cdn")).isEmpty();
+    }
+
+    @Test
+    void theHubItselfOnLoopbackIsServedWithPrivateRedirectsOff() {
+        // Given: regular files redirect relatively, to the Hub's own origin
+        SimRepo repo = sim.model(uniqueId());
+        SimCommit commit = repo.commit().regularFile("config.json", 100, 21L);
+        HubFile file = listed(client, repo, commit, "config.json");
+
+        // When
+        byte[] bytes;
+        try (VertxHubClient strict = client(Map.of("mirror.hub.allow-private-redirects", "false"))) {
+            bytes = download(strict, repo, commit, file, 0, file.size());
+        }
+
+        // Then
+        assertThat(bytes).hasSize(100);
+    }
+
+    @Test
     void refusesMoreRedirectsThanConfigured() {
         // Given
         SimRepo repo = sim.model(uniqueId());
@@ -774,6 +838,8 @@ class VertxHubClientTest {
         values.put("mirror.hub.max-backoff", "5ms");
         values.put("mirror.hub.idle-timeout", "10s");
         values.put("mirror.hub.connect-timeout", "2s");
+        // the simulator's CDN listens on loopback, another port than the Hub
+        values.put("mirror.hub.allow-private-redirects", "true");
         values.putAll(overrides);
         // Quarkus' converter reads "10s"/"500ms" as Quarkus does; plain SmallRye only reads ISO-8601 ("PT10S")
         SmallRyeConfigBuilder builder = new SmallRyeConfigBuilder().withMapping(HubConfig.class)

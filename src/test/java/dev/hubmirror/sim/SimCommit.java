@@ -84,6 +84,15 @@ public final class SimCommit {
         return put(new SimFile(checkPath(path), c.size(), true, c));
     }
 
+    /**
+     * Adds a regular file at a path the Hub should never list ({@code ..}, absolute, backslash, NUL, overlong): no
+     * check at all, for tests of a hostile Hub.
+     */
+    public SimCommit hostileTextFile(String path, String content) {
+        SimContent c = SimContent.text(content);
+        return put(new SimFile(path, c.size(), false, c));
+    }
+
     /** Removes a file; fails when the commit has no such file. */
     public SimCommit remove(String path) {
         synchronized (lock) {

@@ -22,6 +22,8 @@ public final class Configs {
         Map<String, String> values = new HashMap<>();
         values.put("mirror.hub.endpoint", endpoint);
         values.put("mirror.hub.redirect-allowlist", "127.0.0.1");
+        // the simulator's CDN listens on loopback, another port than the Hub
+        values.put("mirror.hub.allow-private-redirects", "true");
         values.put("mirror.hub.initial-backoff", "10ms");
         values.put("mirror.hub.max-backoff", "50ms");
         values.put("mirror.hub.idle-timeout", "5s");

@@ -34,6 +34,7 @@ public class HubSimulatorResource implements QuarkusTestResourceLifecycleManager
         Map<String, String> config = new HashMap<>();
         config.put("mirror.hub.endpoint", sim.hubUrl());
         config.put("mirror.hub.redirect-allowlist", "127.0.0.1");
+        config.put("mirror.hub.allow-private-redirects", "true");
         config.put("mirror.hub.initial-backoff", "10ms");
         config.put("mirror.hub.max-backoff", "50ms");
         config.put("mirror.hub.idle-timeout", "5s");

@@ -1,6 +1,6 @@
 package dev.hubmirror.testing;
 
-import static io.restassured.RestAssured.given;
+import static dev.hubmirror.testing.ApiKeys.given;
 
 import io.restassured.http.ContentType;
 import io.restassured.path.json.JsonPath;

@@ -275,6 +275,16 @@ public final class S3ProxyServer implements AutoCloseable {
                 .map(S3Object::key).toList();
     }
 
+    /** Every regular file under s3proxy's data directory (its buckets on disk), relative to it, with '/' separators. */
+    public List<String> filesOnDisk() {
+        try (java.util.stream.Stream<Path> files = Files.walk(dataDir)) {
+            return files.filter(Files::isRegularFile).map(p -> dataDir.relativize(p).toString().replace('\\', '/'))
+                    .toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     /** The multipart uploads in progress in a bucket; blocks (test threads only). */
     public List<MultipartUpload> uploadsInProgress(String bucket) {
         return client().listMultipartUploads(b -> b.bucket(bucket)).join().uploads();

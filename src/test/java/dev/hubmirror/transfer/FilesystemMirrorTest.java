@@ -17,12 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 /** The mirror scenarios into a directory store (the embedded default). */
 class FilesystemMirrorTest extends MirrorScenarios {
 
+    /** Holds the store's root and nothing else: whatever else appears here was written outside the prefix. */
     @TempDir
+    static Path parent;
     static Path root;
     static FilesystemObjectStore store;
 
     @BeforeAll
-    static void openStore() {
+    static void openStore() throws IOException {
+        root = Files.createDirectories(parent.resolve("store"));
         store = new FilesystemObjectStore(StoreLocation.parse(root.toUri().toString()), vertx);
     }
 
@@ -54,6 +57,15 @@ class FilesystemMirrorTest extends MirrorScenarios {
         }
         try (Stream<Path> files = Files.walk(dir)) {
             return files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    List<String> outsideThePrefix() {
+        try (Stream<Path> files = Files.walk(parent)) {
+            return files.filter(p -> !p.equals(parent) && !p.startsWith(root)).map(Path::toString).toList();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -125,6 +125,11 @@ class GcsMirrorTest extends MirrorScenarios {
     }
 
     @Override
+    List<String> outsideThePrefix() {
+        return gcs.objectNames().stream().filter(n -> !n.startsWith(BUCKET + "/weights/")).toList();
+    }
+
+    @Override
     int openUploads() {
         return (int) gcs.sessions().stream().filter(FakeGcsServer.Session::open).count();
     }

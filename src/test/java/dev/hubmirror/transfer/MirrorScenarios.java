@@ -3,6 +3,7 @@ package dev.hubmirror.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
@@ -32,11 +33,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * End-to-end mirror scenarios against the Hub simulator and a real store; subclasses provide the store (a directory,
@@ -47,6 +52,8 @@ abstract class MirrorScenarios {
     static final long MIB = 1024 * 1024;
     static final long PART = 5 * MIB;
     static final String TOKEN = "hf_alice_token_do_not_log";
+
+    static final AtomicInteger HOSTILE = new AtomicInteger();
 
     static Vertx vertx;
     static HubSimulator sim;
@@ -59,6 +66,9 @@ abstract class MirrorScenarios {
 
     /** Keys under a prefix that are visible objects (and, for stores that have them, in-progress uploads). */
     abstract List<String> keys(String prefix);
+
+    /** Everything the store holds outside its configured prefix (must stay empty whatever the Hub lists). */
+    abstract List<String> outsideThePrefix();
 
     /** Multipart uploads still open (must be none after any job). */
     abstract int openUploads();
@@ -77,15 +87,24 @@ abstract class MirrorScenarios {
     }
 
     StreamingSnapshotMirror mirror(String token, boolean blobs) {
-        return mirror(token, blobs, StreamingSnapshotMirror.FileRetry.NONE);
+        return mirror(token, blobs, StreamingSnapshotMirror.FileRetry.NONE, SnapshotLimits.NONE);
     }
 
     StreamingSnapshotMirror mirror(String token, boolean blobs, StreamingSnapshotMirror.FileRetry retry) {
+        return mirror(token, blobs, retry, SnapshotLimits.NONE);
+    }
+
+    StreamingSnapshotMirror mirror(String token, boolean blobs, SnapshotLimits limits) {
+        return mirror(token, blobs, StreamingSnapshotMirror.FileRetry.NONE, limits);
+    }
+
+    StreamingSnapshotMirror mirror(String token, boolean blobs, StreamingSnapshotMirror.FileRetry retry,
+            SnapshotLimits limits) {
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), token, Map.of()));
         // three parallel Range fetches per file, two part uploads: every scenario runs the reorder window
         FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2, 3,
                 TransferObserver.NONE);
-        return new StreamingSnapshotMirror(hub, store(), files, 3, blobs, retry);
+        return new StreamingSnapshotMirror(hub, store(), files, 3, blobs, retry, limits);
     }
 
     MirrorOutcome run(MirrorSpec spec) {
@@ -220,6 +239,58 @@ abstract class MirrorScenarios {
                 .satisfies(e -> assertThat(((MirrorException) e).reason()).isEqualTo(Reason.REPO_NOT_FOUND));
         assertThatThrownBy(() -> run(spec(RepoType.MODEL, "org/known", "no-such-branch")))
                 .satisfies(e -> assertThat(((MirrorException) e).reason()).isEqualTo(Reason.REVISION_NOT_FOUND));
+    }
+
+    static Stream<String> hostilePaths() {
+        return Stream.of("../escape.txt", "a/../../escape.txt", "..", "/etc/escape.txt", "/escape.txt",
+                "a\\..\\..\\escape.txt", "C:\\escape.txt", "nul\0escape.txt", "new\nline.txt", "a//escape.txt",
+                "./escape.txt", "x".repeat(256) + ".txt", "é".repeat(128) + ".txt",
+                "d/".repeat(2100) + "escape.txt");
+    }
+
+    @ParameterizedTest
+    @MethodSource("hostilePaths")
+    void aHostilePathFailsTheJobAndNothingIsWrittenAnywhere(String path) {
+        // Given: a repo whose tree lists a good file and a hostile one
+        String id = "org/hostile-" + HOSTILE.incrementAndGet();
+        SimRepo repo = sim.model(id);
+        repo.branch("main", repo.commit().textFile("config.json", "{}").hostileTextFile(path, "pwned"));
+        sim.clearRequests();
+
+        // When / Then
+        assertThatThrownBy(() -> run(spec(RepoType.MODEL, id, "main")))
+                .isInstanceOf(MirrorException.class)
+                .satisfies(e -> assertThat(((MirrorException) e).reason()).isEqualTo(Reason.UNSAFE_PATH))
+                .hasMessageContaining(id)
+                .satisfies(e -> assertThat(e.getMessage()).doesNotContainPattern("\\p{Cntrl}").hasSizeLessThan(600));
+        assertThat(keys(HfRepoId.parse(id).cacheFolder(RepoType.MODEL) + "/")).isEmpty();
+        assertThat(outsideThePrefix()).isEmpty();
+        assertThat(sim.requests()).filteredOn(r -> r.path().contains("/resolve/")).isEmpty();
+    }
+
+    @Test
+    void aJobOverTheFileOrByteLimitFailsBeforeTransferringAnything() {
+        // Given
+        SimRepo repo = sim.model("org/too-large");
+        repo.branch("main", repo.commit().textFile("a.json", "{}").textFile("b.json", "{}")
+                .regularFile("c.bin", 5000, 51L));
+        sim.clearRequests();
+
+        // When
+        MirrorException files = catchThrowableOfType(MirrorException.class, () -> mirror(null, false,
+                new SnapshotLimits(2, Long.MAX_VALUE)).mirror(spec(RepoType.MODEL, "org/too-large", "main"),
+                MirrorProgress.NONE).await().atMost(Duration.ofSeconds(30)));
+        MirrorException bytes = catchThrowableOfType(MirrorException.class, () -> mirror(null, false,
+                new SnapshotLimits(10, 4000)).mirror(spec(RepoType.MODEL, "org/too-large", "main"),
+                MirrorProgress.NONE).await().atMost(Duration.ofSeconds(30)));
+
+        // Then
+        assertThat(files.reason()).isEqualTo(Reason.JOB_TOO_LARGE);
+        assertThat(files.getMessage()).contains("3 files").contains("mirror.jobs.max-files-per-job=2");
+        assertThat(bytes.reason()).isEqualTo(Reason.JOB_TOO_LARGE);
+        assertThat(bytes.getMessage()).contains("mirror.jobs.max-bytes-per-job=4000");
+        assertThat(keys("models--org--too-large/")).isEmpty();
+        assertThat(sim.requests()).filteredOn(r -> r.path().contains("/resolve/")).isEmpty();
     }
 
     @Test

@@ -59,6 +59,16 @@ class S3MirrorTest extends MirrorScenarios {
     }
 
     @Override
+    List<String> outsideThePrefix() {
+        List<String> outside = new java.util.ArrayList<>(s3.keys(BUCKET, "").stream()
+                .filter(k -> !k.startsWith("weights/")).toList());
+        // and on s3proxy's disk: nothing but the bucket's objects under weights/ (and s3proxy's own hidden files)
+        s3.filesOnDisk().stream().filter(f -> !f.startsWith(BUCKET + "/weights/") && !f.contains("/.")
+                && !f.startsWith(".")).forEach(outside::add);
+        return outside;
+    }
+
+    @Override
     int openUploads() {
         return s3.uploadsInProgress(BUCKET).size();
     }

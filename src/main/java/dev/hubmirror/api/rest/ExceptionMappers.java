@@ -60,6 +60,8 @@ public class ExceptionMappers {
     static int status(Reason reason) {
         return switch (reason) {
             case INVALID_REQUEST -> 400;
+            case UNAUTHENTICATED -> 401;
+            case FORBIDDEN -> 403;
             case JOB_NOT_FOUND -> 404;
             case JOB_FINISHED, CANCELLED -> 409;
             case QUEUE_FULL -> 429;

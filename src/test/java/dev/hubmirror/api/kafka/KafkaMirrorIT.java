@@ -10,6 +10,7 @@ import dev.hubmirror.job.JobKey;
 import dev.hubmirror.sim.HubSimulator;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimRepo;
+import dev.hubmirror.testing.ApiKeys;
 import dev.hubmirror.testing.GatedHubProxy;
 import dev.hubmirror.testing.KafkaBroker;
 import dev.hubmirror.testing.ServiceProcess;
@@ -127,6 +128,9 @@ class KafkaMirrorIT {
         config.put("mirror.kafka.progress-interval", "500ms");
         config.put("mirror.hub.endpoint", hub.url());
         config.put("mirror.hub.redirect-allowlist", "127.0.0.1");
+        config.put("mirror.hub.allow-private-redirects", "true");
+        config.put("mirror.api.keys.it.key", ApiKeys.SUBMIT);
+        config.put("mirror.api.keys.it.role", "submit");
         config.put("mirror.hub.initial-backoff", "10ms");
         config.put("mirror.hub.max-backoff", "50ms");
         config.put("mirror.hub.idle-timeout", "60s");
@@ -311,6 +315,7 @@ class KafkaMirrorIT {
         // When
         HttpResponse<String> posted = http.send(HttpRequest.newBuilder(URI.create(alpha.url() + "/v1/mirrors"))
                 .header("Content-Type", "application/json")
+                .header("Authorization", ApiKeys.bearer(ApiKeys.SUBMIT))
                 .POST(HttpRequest.BodyPublishers.ofString("{\"models\": [\"org/it-rest\"]}")).build(),
                 HttpResponse.BodyHandlers.ofString());
 
@@ -345,7 +350,8 @@ class KafkaMirrorIT {
 
             // When
             HttpResponse<String> cancelled = http.send(HttpRequest.newBuilder(URI.create(other.url() + "/v1/jobs/"
-                    + id)).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+                    + id)).header("Authorization", ApiKeys.bearer(ApiKeys.SUBMIT)).DELETE().build(),
+                    HttpResponse.BodyHandlers.ofString());
 
             // Then
             assertThat(cancelled.statusCode()).isEqualTo(200);
@@ -452,7 +458,8 @@ class KafkaMirrorIT {
     private static JsonNode getJson(ServiceProcess instance, String path) {
         try {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(instance.url() + path))
-                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                    .header("Authorization", ApiKeys.bearer(ApiKeys.SUBMIT)).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
             return response.statusCode() == 200 ? JSON.readTree(response.body()) : null;
         } catch (IOException e) {
             return null;

@@ -1,6 +1,6 @@
 package dev.hubmirror.api.rest;
 
-import static io.restassured.RestAssured.given;
+import static dev.hubmirror.testing.ApiKeys.given;
 
 import dev.hubmirror.job.Job;
 import dev.hubmirror.job.JobService;

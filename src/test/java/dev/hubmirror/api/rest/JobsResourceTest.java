@@ -1,7 +1,6 @@
 package dev.hubmirror.api.rest;
 
-import static io.restassured.RestAssured.given;
-import static io.restassured.RestAssured.when;
+import static dev.hubmirror.testing.ApiKeys.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -38,11 +37,11 @@ class JobsResourceTest extends JobsApiTestSupport {
         run.progress().fileDone("tokenizer.json", 500, true);
 
         // Then
-        when().get("/v1/jobs/" + second).then().statusCode(200)
+        given().when().get("/v1/jobs/" + second).then().statusCode(200)
                 .body("status", equalTo("QUEUED"))
                 .body("revision", equalTo("v2"))
                 .body("startedAt", nullValue());
-        when().get("/v1/jobs/" + first).then().statusCode(200)
+        given().when().get("/v1/jobs/" + first).then().statusCode(200)
                 .body("id", equalTo(first))
                 .body("repo", equalTo("org/first"))
                 .body("type", equalTo("model"))
@@ -64,13 +63,13 @@ class JobsResourceTest extends JobsApiTestSupport {
         run.succeed(COMMIT, 3, 3000);
 
         // Then
-        when().get("/v1/jobs/" + first).then().statusCode(200)
+        given().when().get("/v1/jobs/" + first).then().statusCode(200)
                 .body("status", equalTo("SUCCEEDED"))
                 .body("files.done", equalTo(3))
                 .body("bytes.done", equalTo(3000))
                 .body("snapshotUrl", containsString("/snapshots/" + COMMIT))
                 .body("finishedAt", notNullValue());
-        when().get("/v1/jobs/" + second).then().body("status", equalTo("RUNNING"));
+        given().when().get("/v1/jobs/" + second).then().body("status", equalTo("RUNNING"));
         assertThat(mirror.run("org/second").spec().ref().revision()).isEqualTo("v2");
     }
 
@@ -84,7 +83,7 @@ class JobsResourceTest extends JobsApiTestSupport {
                 "model org/gated@main is gated: request access on the Hub and set HF_TOKEN"));
 
         // Then
-        when().get("/v1/jobs/" + id).then().statusCode(200)
+        given().when().get("/v1/jobs/" + id).then().statusCode(200)
                 .body("status", equalTo("FAILED"))
                 .body("error.reason", equalTo("GATED_REPO"))
                 .body("error.message", containsString("set HF_TOKEN"))
@@ -98,11 +97,11 @@ class JobsResourceTest extends JobsApiTestSupport {
         ScriptedSnapshotMirror.Run run = mirror.run("org/big");
 
         // When / Then
-        when().delete("/v1/jobs/" + id).then().statusCode(200)
+        given().when().delete("/v1/jobs/" + id).then().statusCode(200)
                 .body("status", equalTo("CANCELLED"))
                 .body("error.reason", equalTo("CANCELLED"));
         assertThat(run.cancelled()).isTrue();
-        when().get("/v1/jobs/" + id).then().body("status", equalTo("CANCELLED"));
+        given().when().get("/v1/jobs/" + id).then().body("status", equalTo("CANCELLED"));
     }
 
     @Test
@@ -112,7 +111,7 @@ class JobsResourceTest extends JobsApiTestSupport {
         String queued = submit("{\"models\": [\"org/waiting\"]}", 0);
 
         // When
-        when().delete("/v1/jobs/" + queued).then().statusCode(200).body("status", equalTo("CANCELLED"));
+        given().when().delete("/v1/jobs/" + queued).then().statusCode(200).body("status", equalTo("CANCELLED"));
         mirror.run("org/running").succeed(COMMIT, 0, 0);
 
         // Then
@@ -126,18 +125,18 @@ class JobsResourceTest extends JobsApiTestSupport {
         mirror.run("org/done").succeed(COMMIT, 0, 0);
 
         // When / Then
-        when().delete("/v1/jobs/" + id).then().statusCode(409)
+        given().when().delete("/v1/jobs/" + id).then().statusCode(409)
                 .body("error.reason", equalTo("JOB_FINISHED"))
                 .body("error.message", containsString("SUCCEEDED"));
-        when().get("/v1/jobs/" + id).then().body("status", equalTo("SUCCEEDED"));
+        given().when().get("/v1/jobs/" + id).then().body("status", equalTo("SUCCEEDED"));
     }
 
     @Test
     void answers404ForAnUnknownJob() {
-        when().get("/v1/jobs/no-such-job").then().statusCode(404)
+        given().when().get("/v1/jobs/no-such-job").then().statusCode(404)
                 .body("error.reason", equalTo("JOB_NOT_FOUND"))
                 .body("error.message", containsString("no-such-job"));
-        when().delete("/v1/jobs/no-such-job").then().statusCode(404)
+        given().when().delete("/v1/jobs/no-such-job").then().statusCode(404)
                 .body("error.reason", equalTo("JOB_NOT_FOUND"));
     }
 

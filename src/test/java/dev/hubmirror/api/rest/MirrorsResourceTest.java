@@ -1,6 +1,6 @@
 package dev.hubmirror.api.rest;
 
-import static io.restassured.RestAssured.given;
+import static dev.hubmirror.testing.ApiKeys.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;

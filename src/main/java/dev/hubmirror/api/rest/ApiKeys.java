@@ -1,0 +1,132 @@
+package dev.hubmirror.api.rest;
+
+import dev.hubmirror.config.ApiConfig;
+import dev.hubmirror.config.ApiConfig.ApiRole;
+import io.quarkus.runtime.Startup;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * The API keys callers may present ({@code mirror.api.keys.*}), compared in constant time. With auth on, no key and no
+ * OIDC configured, a submit key is generated at startup into {@code mirror.api.generated-key-file} (mode 600; an
+ * existing file is reused), so that the service on its embedded defaults is usable and still not open. Keys are never
+ * logged; only the file's path is.
+ */
+@Startup
+@Singleton
+public class ApiKeys {
+
+    /** Shortest key accepted from configuration. */
+    static final int MIN_KEY_LENGTH = 16;
+    private static final Logger LOGGER = Logger.getLogger(ApiKeys.class);
+    private static final String GENERATED = "generated";
+
+    private record Known(String name, byte[] digest, ApiRole role) {
+    }
+
+    private final List<Known> keys;
+
+    public ApiKeys(ApiConfig config,
+            @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc) {
+        List<Known> known = new ArrayList<>();
+        for (Map.Entry<String, ApiConfig.Key> entry : config.keys().entrySet()) {
+            String secret = entry.getValue().secret().trim();
+            if (secret.length() < MIN_KEY_LENGTH) {
+                throw new IllegalArgumentException("mirror.api.keys." + entry.getKey() + ".key is shorter than "
+                        + MIN_KEY_LENGTH + " characters: use a random key, e.g. `openssl rand -base64 32`");
+            }
+            known.add(new Known(entry.getKey(), digest(secret), entry.getValue().role()));
+        }
+        if (config.auth().enabled() && known.isEmpty() && !oidc) {
+            Path file = Path.of(config.generatedKeyFile());
+            known.add(new Known(GENERATED, digest(generatedKey(file)), ApiRole.SUBMIT));
+        }
+        if (!config.auth().enabled()) {
+            LOGGER.warn("api auth is off (mirror.api.auth.enabled=false): anyone who reaches the API port can submit "
+                    + "and cancel mirrors");
+        }
+        this.keys = List.copyOf(known);
+    }
+
+    /** The role of the key {@code presented}, if it is one; every configured key is compared, in constant time. */
+    Optional<ApiRole> role(String presented) {
+        byte[] candidate = digest(presented);
+        ApiRole found = null;
+        for (Known key : keys) {
+            if (MessageDigest.isEqual(key.digest(), candidate) && found == null) {
+                found = key.role();
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /** Reads the key file, or creates it with a new random key; the key is the file's first line. */
+    static String generatedKey(Path file) {
+        try {
+            if (Files.exists(file)) {
+                String existing = Files.readString(file, StandardCharsets.UTF_8).trim();
+                if (existing.length() >= MIN_KEY_LENGTH) {
+                    LOGGER.infof("api key file=%s reused: send it as 'Authorization: Bearer <key>'",
+                            file.toAbsolutePath());
+                    return existing;
+                }
+                throw new IllegalStateException("the API key file " + file.toAbsolutePath() + " holds no key of at "
+                        + "least " + MIN_KEY_LENGTH + " characters: delete it to have a new key generated");
+            }
+            byte[] random = new byte[32];
+            new SecureRandom().nextBytes(random);
+            String key = "hm_" + Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            create(file);
+            Files.writeString(file, key + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
+            LOGGER.infof("api key file=%s generated (mode 600, role submit): send it as 'Authorization: Bearer <key>'",
+                    file.toAbsolutePath());
+            return key;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create the API key file " + file.toAbsolutePath()
+                    + ": set mirror.api.generated-key-file to a writable path, or configure mirror.api.keys.<name>.key",
+                    e);
+        }
+    }
+
+    private static void create(Path file) throws IOException {
+        Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
+        try {
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(ownerOnly));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(file);
+        } catch (FileAlreadyExistsException e) {
+            throw new IOException("the API key file appeared while it was being created", e);
+        }
+    }
+
+    private static byte[] digest(String value) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}
