@@ -61,6 +61,19 @@ public interface ObjectStore {
      */
     Uni<MultipartUpload> beginUpload(String key, long size, Map<String, String> metadata);
 
+    /**
+     * Aborts the unfinished uploads under {@code prefix} (a key or a key prefix ending in {@code /}) that this store
+     * instance is not running: multipart uploads or temp files left behind by a process that crashed (SIGKILL, OOM
+     * kill, node loss) before it could complete or abort them. Uploads this instance began and has not finished are
+     * left alone. Emits how many were aborted. Never makes anything visible and never touches a visible object.
+     *
+     * <p>The default does nothing and emits 0: for stores whose unfinished uploads are invisible, free and expire by
+     * themselves (GCS resumable sessions expire after a week).
+     */
+    default Uni<Integer> abortUploads(String prefix) {
+        return Uni.createFrom().item(0);
+    }
+
     /** Copies a visible object to another key inside the store without moving bytes through this process. */
     Uni<Void> copy(String sourceKey, String targetKey);
 

@@ -113,7 +113,8 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                             ref.revision(), commit, selected.size(), bytes, store.url(CacheLayout.snapshotFolder(ref,
                                     commit)));
                     progress.planned(commit, selected.size(), bytes);
-                    return transferAll(ref, commit, selected, progress)
+                    return abortOrphanedUploads(ref, commit)
+                            .chain(() -> transferAll(ref, commit, selected, progress))
                             .chain(outcomes -> finish(ref, commit, tree, selected, outcomes));
                 }));
     }
@@ -129,6 +130,28 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                     + " bytes, more than mirror.jobs.max-bytes-per-job=" + limits.maxBytes() + " bytes; nothing was "
                     + "transferred. Narrow it with include/exclude patterns or raise the limit");
         }
+    }
+
+    /**
+     * Aborts the uploads into this snapshot that a crashed run left behind (multipart uploads, temp files), so that
+     * files it was writing start again cleanly; a failure here is logged, not fatal (the bucket's lifecycle rule is
+     * the backstop).
+     */
+    private Uni<Void> abortOrphanedUploads(RepoRef ref, String commit) {
+        String folder = CacheLayout.snapshotFolder(ref, commit);
+        return store.abortUploads(folder)
+                .invoke(n -> {
+                    if (n > 0) {
+                        LOGGER.infof("orphaned uploads aborted repo=%s commit=%s key=%s count=%d", ref.id(), commit,
+                                folder, n);
+                    }
+                })
+                .onFailure().recoverWithItem(e -> {
+                    LOGGER.warnf("orphaned uploads not aborted repo=%s commit=%s key=%s error=%s", ref.id(), commit,
+                            folder, e.getMessage());
+                    return 0;
+                })
+                .replaceWithVoid();
     }
 
     private Uni<List<FileOutcome>> transferAll(RepoRef ref, String commit, List<HubFile> selected,

@@ -12,8 +12,10 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import java.net.URI;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -27,7 +29,8 @@ import java.util.concurrent.TimeoutException;
  * CompleteMultipartUpload requests ({@code POST ?uploadId=...}): answer 503 SlowDown, 500 InternalError or 404
  * NoSuchUpload with S3's XML error body, drop the connection before forwarding, or forward and then drop the connection
  * instead of answering. Every other request, and scripted ones once the script is used up, pass through unchanged (the
- * {@code Host} header is kept, so AWS signatures stay valid).
+ * {@code Host} header is kept, so AWS signatures stay valid). Part requests can also be held ({@link #holdParts}), so
+ * that a test can catch an upload with some parts stored and others in flight, e.g. to kill the uploader there.
  *
  * <pre>{@code
  * try (FaultyS3Proxy proxy = FaultyS3Proxy.start(s3.endpoint())) {
@@ -80,6 +83,8 @@ public final class FaultyS3Proxy implements AutoCloseable {
     private final Map<Target, Deque<Fault>> scripts = new EnumMap<>(Target.class);
     private final Map<Target, Fault> always = new EnumMap<>(Target.class);
     private final Map<Target, Integer> counts = new EnumMap<>(Target.class);
+    private final List<HttpServerRequest> held = new ArrayList<>();
+    private int holdFromPart;
 
     private FaultyS3Proxy(Vertx vertx, HttpServer server, HttpClient client, SocketAddress target) {
         this.vertx = vertx;
@@ -138,11 +143,67 @@ public final class FaultyS3Proxy implements AutoCloseable {
         }
     }
 
-    /** Lets every request pass again and sets the request counts to zero. */
-    public synchronized void reset() {
-        scripts.clear();
-        always.clear();
-        counts.clear();
+    /**
+     * Holds every later UploadPart request with a part number of at least {@code fromPart} (of any upload) without an
+     * answer, until {@link #releaseHeld()} or {@link #reset()}.
+     */
+    public synchronized void holdParts(int fromPart) {
+        if (fromPart < 1) {
+            throw new IllegalArgumentException("fromPart must be >= 1, was " + fromPart);
+        }
+        holdFromPart = fromPart;
+    }
+
+    /** How many part requests are held right now. */
+    public synchronized int heldParts() {
+        return held.size();
+    }
+
+    /** Stops holding parts; the held requests are forwarded. */
+    public void releaseHeld() {
+        List<HttpServerRequest> release;
+        synchronized (this) {
+            holdFromPart = 0;
+            release = List.copyOf(held);
+            held.clear();
+        }
+        release.forEach(r -> vertx.runOnContext(v -> forward(r, false)));
+    }
+
+    /**
+     * Lets every request pass again and sets the request counts to zero; held part requests are dropped (their
+     * connections closed), never forwarded.
+     */
+    public void reset() {
+        List<HttpServerRequest> drop;
+        synchronized (this) {
+            scripts.clear();
+            always.clear();
+            counts.clear();
+            holdFromPart = 0;
+            drop = List.copyOf(held);
+            held.clear();
+        }
+        drop.forEach(r -> vertx.runOnContext(v -> r.connection().close()));
+    }
+
+    private synchronized boolean hold(HttpServerRequest request) {
+        if (holdFromPart < 1 || request.method() != HttpMethod.PUT || request.getParam("partNumber") == null
+                || request.getParam("uploadId") == null) {
+            return false;
+        }
+        int number;
+        try {
+            number = Integer.parseInt(request.getParam("partNumber"));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+        if (number < holdFromPart) {
+            return false;
+        }
+        request.pause();
+        held.add(request);
+        return true;
     }
 
     /** How many part requests (UploadPart, UploadPartCopy) arrived, failed ones included. */
@@ -175,6 +236,9 @@ public final class FaultyS3Proxy implements AutoCloseable {
     }
 
     private void handle(HttpServerRequest request) {
+        if (hold(request)) {
+            return;
+        }
         Target target = target(request);
         Fault f = target == null ? null : nextFault(target);
         if (f == null) {

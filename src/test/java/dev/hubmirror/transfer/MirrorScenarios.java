@@ -371,6 +371,106 @@ abstract class MirrorScenarios {
     }
 
     @Test
+    void aHub5xxBurstOnAFileIsRetriedAndTheJobSucceeds() {
+        // Given: the next three requests touching each file answer 503 / 502 / 500 (resolve and CDN alike)
+        SimRepo repo = sim.model("org/burst");
+        SimCommit c = repo.commit().lfsFile("w.bin", PART + 10, 111).regularFile("config.json", 2000, 112);
+        repo.branch("main", c);
+        sim.faults().status("w.bin", 503, 1).status("w.bin", 502, 1).status("w.bin", 500, 1)
+                .status("config.json", 503, 3);
+        sim.clearRequests();
+        try {
+            // When
+            MirrorOutcome outcome = run(spec(RepoType.MODEL, "org/burst", "main"));
+
+            // Then
+            assertThat(outcome.files()).isEqualTo(2);
+        } finally {
+            sim.faults().clear();
+        }
+        assertSnapshot(RepoRef.model("org/burst", "main"), c, List.of("w.bin", "config.json"));
+        assertThat(sim.requests()).filteredOn(r -> r.status() >= 500).hasSize(6);
+        assertThat(openUploads()).isZero();
+    }
+
+    @Test
+    void aRateLimitedFileWaitsForRetryAfterThenSucceeds() {
+        // Given: the Hub answers 429 with Retry-After: 1 to the file's first resolve (max-backoff 2s lets it be
+        // honoured; RetryPolicyTest proves the wait is the server's hint)
+        SimRepo repo = sim.model("org/limited");
+        SimCommit c = repo.commit().lfsFile("w.bin", 3000, 121);
+        repo.branch("main", c);
+        sim.faults().tooManyRequests("w.bin", 1, 1);
+        sim.clearRequests();
+        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null,
+                Map.of("mirror.hub.max-backoff", "2s")));
+        FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2);
+        try {
+            // When
+            MirrorOutcome outcome = new StreamingSnapshotMirror(hub, store(), files, 3, false)
+                    .mirror(spec(RepoType.MODEL, "org/limited", "main"), MirrorProgress.NONE)
+                    .await().atMost(Duration.ofSeconds(60));
+
+            // Then
+            assertThat(outcome.files()).isEqualTo(1);
+        } finally {
+            sim.faults().clear();
+        }
+        assertSnapshot(RepoRef.model("org/limited", "main"), c, List.of("w.bin"));
+        assertThat(sim.requests()).filteredOn(r -> r.path().contains("/resolve/")).extracting(SimRequest::status)
+                .containsExactly(429, 302);
+    }
+
+    @Test
+    void aSignedUrlThatExpiredMidFileIsResolvedAgainAndTheFileCompletes() {
+        // Given: the first signed URL of the file is single-use and its body is cut, so the resumed Range request
+        // meets an expired URL
+        SimRepo repo = sim.model("org/expired");
+        SimCommit c = repo.commit().lfsFile("big.bin", PART + 4096, 131);
+        repo.branch("main", c);
+        sim.faults().expireSignedUrls("big.bin", 1).cutAfter("big.bin", 500_000, 1);
+        sim.clearRequests();
+        try {
+            // When
+            run(spec(RepoType.MODEL, "org/expired", "main"));
+        } finally {
+            sim.faults().clear();
+        }
+
+        // Then
+        assertSnapshot(RepoRef.model("org/expired", "main"), c, List.of("big.bin"));
+        // two parts, one resolve each, plus one more for the resumed part (its first URL no longer serves)
+        assertThat(sim.requests()).filteredOn(r -> r.path().contains("/resolve/")).hasSize(3);
+        assertThat(sim.requests()).anySatisfy(r -> assertThat(r.headers().get("range"))
+                .isEqualTo("bytes=500000-" + (PART - 1)));
+        assertThat(openUploads()).isZero();
+    }
+
+    @Test
+    void aFileServedWithTheWrongSizeFailsAndLeavesNothingVisible() {
+        // Given: the CDN serves a multipart file 10 bytes longer and a single-PUT file 10 bytes shorter than listed
+        SimRepo repo = sim.model("org/wrong-size");
+        SimCommit c = repo.commit().lfsFile("long.bin", 2 * PART + 7, 141).lfsFile("short.bin", 5000, 142)
+                .textFile("ok.txt", "fine");
+        repo.branch("main", c);
+        sim.faults().wrongSize("long.bin", 10).wrongSize("short.bin", -10);
+        try {
+            // When / Then
+            assertThatThrownBy(() -> run(spec(RepoType.MODEL, "org/wrong-size", "main")))
+                    .satisfies(e -> assertThat(((MirrorException) e).reason()).isEqualTo(Reason.SIZE_MISMATCH))
+                    .hasMessageContaining("2 of 3 files");
+        } finally {
+            sim.faults().clear();
+        }
+        String snapshot = "models--org--wrong-size/snapshots/" + c.sha() + "/";
+        assertThat(read(snapshot + "long.bin")).isEmpty();
+        assertThat(read(snapshot + "short.bin")).isEmpty();
+        assertThat(read(snapshot + "ok.txt")).isPresent();
+        assertThat(read("models--org--wrong-size/refs/main")).isEmpty();
+        assertThat(openUploads()).isZero();
+    }
+
+    @Test
     void blobsAreServerSideCopiesNamedByEtag() {
         SimRepo repo = sim.model("org/blobs");
         SimCommit c = repo.commit().lfsFile("w.bin", PART + 10, 91).textFile("config.json", "{\"a\":1}");

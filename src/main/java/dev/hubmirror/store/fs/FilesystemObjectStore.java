@@ -41,10 +41,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -101,6 +105,8 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long MAX_EXECUTE_MINUTES = 60;
     private static final int TEMP_NAME_CODE_POINTS = 48;
+    /** The names {@link #tempName} gives: {@code .<name>.<16 hex digits>.part}. */
+    private static final Pattern TEMP_NAME = Pattern.compile("\\..+\\.[0-9a-f]{16}\\.part");
 
     /** Where metadata is kept; {@link #DETECT} picks one on first use. */
     enum MetadataMode {
@@ -112,6 +118,8 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
     private final Object modeLock = new Object();
     private volatile MetadataMode mode;
     private final boolean linkCopies;
+    /** Temp files this instance created and has not published or deleted yet. */
+    private final Set<Path> running = ConcurrentHashMap.newKeySet();
 
     /** A store over {@code location.prefix()} with {@value #DEFAULT_WORKERS} worker threads. */
     public FilesystemObjectStore(StoreLocation location, Vertx vertx) {
@@ -239,6 +247,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                 publish(key, temp, target, metadata);
             } finally {
                 Files.deleteIfExists(temp);
+                running.remove(temp);
             }
             return null;
         });
@@ -256,6 +265,46 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             Path temp = createTemp(target);
             LOGGER.debugf("upload begun store=file key=%s uploadId=%s", key, temp.getFileName());
             return new FileUpload(key, size, meta, target, temp);
+        });
+    }
+
+    /**
+     * Deletes the hidden temp files ({@code .<name>.<random>.part}) under the prefix's directory (a folder prefix
+     * ending in {@code /}, searched recursively) or beside the key, except those of uploads this instance is running:
+     * the leftovers of a process killed mid-upload. They were never visible under a key.
+     */
+    @Override
+    public Uni<Integer> abortUploads(String prefix) {
+        return blocking("abortUploads", prefix, () -> {
+            boolean folder = prefix.isEmpty() || prefix.endsWith("/");
+            String trimmed = folder && !prefix.isEmpty() ? prefix.substring(0, prefix.length() - 1) : prefix;
+            Path dir = trimmed.isEmpty() ? root : folder ? resolve(trimmed) : resolve(trimmed).getParent();
+            if (!Files.isDirectory(dir)) {
+                return 0;
+            }
+            // beside a key: only the temp names of that key (same shortened name, same length)
+            String like = folder ? null : tempName(resolve(trimmed)).getFileName().toString();
+            String ownPrefix = like == null ? null : like.substring(0, like.length() - ".0123456789abcdef.part".length());
+            List<Path> orphans;
+            try (Stream<Path> files = folder ? Files.walk(dir) : Files.list(dir)) {
+                orphans = files.filter(p -> TEMP_NAME.matcher(p.getFileName().toString()).matches())
+                        .filter(p -> like == null || p.getFileName().toString().length() == like.length()
+                                && p.getFileName().toString().startsWith(ownPrefix + "."))
+                        .filter(p -> !p.startsWith(root.resolve(INTERNAL_DIR)))
+                        .filter(p -> !running.contains(p))
+                        .filter(Files::isRegularFile)
+                        .toList();
+            }
+            int deleted = 0;
+            for (Path orphan : orphans) {
+                if (Files.deleteIfExists(orphan)) {
+                    deleted++;
+                    Path folderOfKey = root.relativize(orphan).getParent();
+                    LOGGER.infof("orphaned upload aborted store=file key=%s uploadId=%s",
+                            folderOfKey == null ? "" : folderOfKey + "/", orphan.getFileName());
+                }
+            }
+            return deleted;
         });
     }
 
@@ -277,6 +326,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             }
             Map<String, String> metadata = readMetadata(sourceKey, source, attrs);
             Path temp = tempName(target);
+            running.add(temp);
             try {
                 Files.createDirectories(target.getParent());
                 boolean linked = linkCopies && link(temp, source, targetKey);
@@ -290,6 +340,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             } finally {
                 // rename(2) between two links of one inode does nothing and leaves the temp name behind
                 Files.deleteIfExists(temp);
+                running.remove(temp);
             }
             return null;
         });
@@ -472,6 +523,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
     private Path createTemp(Path target) throws IOException {
         Files.createDirectories(target.getParent());
         Path temp = tempName(target);
+        running.add(temp);
         Files.createFile(temp);
         return temp;
     }
@@ -640,6 +692,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                 }
                 publish(key, temp, target, metadata);
                 finished.set(true);
+                running.remove(temp);
                 LOGGER.debugf("upload completed store=file key=%s uploadId=%s", key, id());
                 return null;
             });
@@ -651,6 +704,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                 // after a completion the temp name is gone (renamed), so this never touches the published file
                 finished.set(true);
                 Files.deleteIfExists(temp);
+                running.remove(temp);
                 LOGGER.debugf("upload aborted store=file key=%s uploadId=%s", key, id());
                 return null;
             });

@@ -40,6 +40,7 @@ final class S3MultipartUpload implements MultipartUpload {
         this.fullKey = fullKey;
         this.uploadId = uploadId;
         this.size = size;
+        store.started(uploadId);
     }
 
     @Override
@@ -104,6 +105,7 @@ final class S3MultipartUpload implements MultipartUpload {
             });
         })
                 .onFailure().call(this::abortQuietly)
+                .invoke(() -> store.finished(uploadId))
                 .invoke(() -> LOGGER.debugf("multipart upload completed store=s3 key=%s uploadId=%s parts=%d",
                         fullKey, uploadId, parts.size()))
                 .replaceWithVoid();
@@ -146,6 +148,7 @@ final class S3MultipartUpload implements MultipartUpload {
                 b -> b.bucket(store.bucket()).key(fullKey).uploadId(uploadId)))
                 .replaceWithVoid()
                 .onFailure(S3Call::isNotFound).recoverWithNull()
+                .onTermination().invoke(() -> store.finished(uploadId))
                 .invoke(() -> LOGGER.debugf("multipart upload aborted store=s3 key=%s uploadId=%s", fullKey, uploadId));
     }
 

@@ -20,11 +20,14 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import mutiny.zero.flow.adapters.AdaptersToFlow;
 import org.jboss.logging.Logger;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -42,6 +45,7 @@ import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
 
 /**
@@ -68,6 +72,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private final boolean ownsClient;
     private final Tuning tuning;
     private final StoreObserver observer;
+    /** Ids of the multipart uploads this instance began and has not completed or aborted yet. */
+    private final Set<String> running = ConcurrentHashMap.newKeySet();
 
     /**
      * How this store retries and copies.
@@ -263,6 +269,58 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                     LOGGER.debugf("multipart upload started store=s3 key=%s uploadId=%s", fullKey, created.uploadId());
                     return new S3MultipartUpload(this, key, fullKey, created.uploadId(), size);
                 });
+    }
+
+    /**
+     * Lists the multipart uploads under the prefix (ListMultipartUploads, every page) and aborts those this instance
+     * is not running (AbortMultipartUpload); needs {@code s3:ListBucketMultipartUploads} on the bucket. Started by a
+     * crashed process, they would otherwise hold their parts (and cost) until the bucket's lifecycle rule removes
+     * them.
+     */
+    @Override
+    public Uni<Integer> abortUploads(String prefix) {
+        String fullPrefix = location.fullKey(prefix);
+        boolean folder = prefix.isEmpty() || prefix.endsWith("/");
+        return listUploads(fullPrefix, null, null, new ArrayList<>())
+                .map(found -> found.stream()
+                        .filter(u -> folder ? u.key().startsWith(fullPrefix) : u.key().equals(fullPrefix))
+                        .filter(u -> !running.contains(u.uploadId()))
+                        .toList())
+                .chain(orphans -> Multi.createFrom().iterable(orphans)
+                        .onItem().transformToUniAndConcatenate(u -> {
+                            S3Call call = S3Call.of("AbortMultipartUpload", bucket(), u.key(), u.uploadId(), 0);
+                            return send(call, () -> client.abortMultipartUpload(
+                                    b -> b.bucket(bucket()).key(u.key()).uploadId(u.uploadId())))
+                                    .replaceWith(1)
+                                    .onFailure(S3Call::isNotFound).recoverWithItem(0)
+                                    .invoke(() -> LOGGER.infof("orphaned upload aborted store=s3 key=%s uploadId=%s "
+                                            + "initiated=%s", u.key(), u.uploadId(), u.initiated()));
+                        })
+                        .collect().with(Collectors.summingInt(Integer::intValue)));
+    }
+
+    private Uni<List<software.amazon.awssdk.services.s3.model.MultipartUpload>> listUploads(String fullPrefix,
+            String keyMarker, String uploadIdMarker, List<software.amazon.awssdk.services.s3.model.MultipartUpload> acc) {
+        S3Call call = S3Call.of("ListMultipartUploads", bucket(), fullPrefix);
+        return send(call, () -> client.listMultipartUploads(b -> b.bucket(bucket()).prefix(fullPrefix)
+                .keyMarker(keyMarker).uploadIdMarker(uploadIdMarker)))
+                .chain((ListMultipartUploadsResponse page) -> {
+                    acc.addAll(page.uploads());
+                    boolean more = Boolean.TRUE.equals(page.isTruncated()) && page.nextKeyMarker() != null
+                            && !page.uploads().isEmpty();
+                    return more ? listUploads(fullPrefix, page.nextKeyMarker(), page.nextUploadIdMarker(), acc)
+                            : Uni.createFrom().item(acc);
+                });
+    }
+
+    /** Notes an upload this instance began (so {@link #abortUploads} leaves it alone). */
+    void started(String uploadId) {
+        running.add(uploadId);
+    }
+
+    /** Notes that an upload this instance began was completed or aborted. */
+    void finished(String uploadId) {
+        running.remove(uploadId);
     }
 
     @Override

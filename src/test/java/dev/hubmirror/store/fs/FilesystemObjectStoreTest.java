@@ -105,6 +105,36 @@ class FilesystemObjectStoreTest {
     }
 
     @Test
+    void abortUploadsDeletesTempFilesACrashedInstanceLeftButNotThoseInFlightHere() throws IOException {
+        // Given: an instance that "crashed" with two uploads open (one with a part written), this instance with one
+        // in flight, and a visible file
+        FilesystemObjectStore crashed = store();
+        FilesystemObjectStore store = store();
+        MultipartUpload orphan = await(crashed.beginUpload("models--a--b/snapshots/c0/w.bin", 10, SHA));
+        await(orphan.uploadPart(new Part(1, 0, ByteBuffer.wrap(bytes(4, 1)))));
+        await(crashed.beginUpload("models--a--b/snapshots/c0/dir/x.bin", 10, SHA));
+        await(crashed.beginUpload("models--a--b/snapshots/c1/w.bin", 10, SHA));
+        MultipartUpload own = await(store.beginUpload("models--a--b/snapshots/c0/own.bin", 3, SHA));
+        await(store.put("models--a--b/snapshots/c0/visible.txt", ByteBuffer.wrap(bytes(5, 2)), Map.of()));
+        Path snapshot = root.resolve("models--a--b/snapshots/c0");
+        assertThat(filesUnder(snapshot)).hasSize(4);
+
+        // When
+        int aborted = await(store.abortUploads("models--a--b/snapshots/c0/"));
+
+        // Then
+        assertThat(aborted).isEqualTo(2);
+        assertThat(filesUnder(snapshot)).containsExactly(own.id(), "visible.txt");
+        assertThat(filesUnder(root.resolve("models--a--b/snapshots/c1"))).hasSize(1);
+        await(own.uploadPart(new Part(1, 0, ByteBuffer.wrap(bytes(3, 3)))));
+        await(own.complete(List.of(new PartReceipt(1, 0, 3, "0+3"))));
+        assertThat(filesUnder(snapshot)).containsExactly("own.bin", "visible.txt");
+        assertThat(await(store.abortUploads("models--a--b/snapshots/c1/w.bin"))).isEqualTo(1);
+        assertThat(filesUnder(root.resolve("models--a--b/snapshots/c1"))).isEmpty();
+        assertThat(await(store.abortUploads("models--a--b/snapshots/none/"))).isZero();
+    }
+
+    @Test
     void writesPartsUploadedOutOfOrderAtTheirOffsets() throws IOException {
         // Given
         FilesystemObjectStore store = store();

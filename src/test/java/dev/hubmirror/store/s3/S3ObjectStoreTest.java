@@ -492,6 +492,35 @@ class S3ObjectStoreTest {
         }
     }
 
+    @Test
+    void abortUploadsAbortsWhatACrashedInstanceLeftUnderThePrefixAndNothingElse() {
+        // Given: uploads begun by an instance that then "crashed" (never completed nor aborted them), one of this
+        // instance's own in flight, and one of the crashed instance's outside the prefix
+        String prefix = newPrefix();
+        try (S3ObjectStore crashed = store(prefix, s3.endpoint()); S3ObjectStore store = store(prefix, s3.endpoint())) {
+            MultipartUpload orphan = await(crashed.beginUpload("snapshots/c0ffee/a.bin", MIB, Map.of()));
+            await(orphan.uploadPart(new Part(1, 0, ByteBuffer.wrap(bytes(MIB, 30)))));
+            MultipartUpload nested = await(crashed.beginUpload("snapshots/c0ffee/dir/b.bin", MIB, Map.of()));
+            MultipartUpload elsewhere = await(crashed.beginUpload("snapshots/beef/a.bin", MIB, Map.of()));
+            MultipartUpload own = await(store.beginUpload("snapshots/c0ffee/c.bin", MIB, Map.of()));
+
+            // When
+            int aborted = await(store.abortUploads("snapshots/c0ffee/"));
+
+            // Then
+            assertThat(aborted).isEqualTo(2);
+            assertThat(s3.uploadsInProgress(BUCKET)).filteredOn(u -> u.key().startsWith(prefix + "/"))
+                    .extracting(software.amazon.awssdk.services.s3.model.MultipartUpload::uploadId)
+                    .containsExactlyInAnyOrder(elsewhere.id(), own.id())
+                    .doesNotContain(orphan.id(), nested.id());
+            PartReceipt receipt = await(own.uploadPart(new Part(1, 0, ByteBuffer.wrap(bytes(MIB, 31)))));
+            await(own.complete(List.of(receipt)));
+            assertThat(await(store.abortUploads("snapshots/"))).isEqualTo(1);
+            assertThat(s3.uploadsInProgress(BUCKET)).noneMatch(u -> u.key().startsWith(prefix + "/"));
+            assertThat(s3.keys(BUCKET, prefix + "/")).containsExactly(prefix + "/snapshots/c0ffee/c.bin");
+        }
+    }
+
     private static S3ObjectStore store(String prefix, URI endpoint) {
         return store(prefix, endpoint, 3, tuning(3));
     }
