@@ -13,8 +13,8 @@ import java.util.Optional;
 
 /**
  * The REST API of a service running as a child process ({@link ServiceProcess}), for ITs. Every HTTP call goes through
- * {@link #send}, the one place that adds what every request needs (e.g. an {@code Authorization} header once the API
- * requires one).
+ * {@link #send}, the one place that adds what every request needs (the tests' submit key as
+ * {@code Authorization}; {@link ServiceProcess} configures it).
  */
 public final class ServiceApi {
 
@@ -35,7 +35,8 @@ public final class ServiceApi {
     /** Sends a request to {@code path} (e.g. {@code /v1/jobs}) of the service; the one place requests go out. */
     public HttpResponse<String> send(String path, HttpRequest.Builder request) throws IOException {
         try {
-            return HTTP.send(request.uri(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30)).build(),
+            return HTTP.send(request.uri(URI.create(baseUrl + path)).timeout(Duration.ofSeconds(30))
+                    .header("Authorization", ApiKeys.bearer(ApiKeys.SUBMIT)).build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
