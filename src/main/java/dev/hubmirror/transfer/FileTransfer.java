@@ -22,7 +22,9 @@ import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.jboss.logging.Logger;
 
 /**
@@ -157,8 +159,9 @@ public final class FileTransfer {
         PartPlan plan = plan(ref, file, key);
         FileDigest digest = FileDigest.forFile(file);
         Map<String, String> metadata = Map.of(digest.metadataKey(), digest.expected());
+        Leases leases = new Leases();
         if (plan.singlePut()) {
-            return withBudget(file.size(), () -> fetch(ref, commit, file, 0, file.size(), digest, progress)
+            return withBudget(file.size(), leases, () -> fetch(ref, commit, file, 0, file.size(), digest, progress)
                     .chain(buffer -> {
                         verify(ref, file, key, digest);
                         return timed(store.put(key, buffer, metadata), nanos -> observer.objectPut(file.size(), nanos));
@@ -169,18 +172,21 @@ public final class FileTransfer {
                     upload.id(), plan.partCount());
             PartsInFlight inFlight = new PartsInFlight();
             OrderedDigest ordered = new OrderedDigest(digest, hashing);
-            return uploadParts(ref, commit, file, plan, upload, inFlight, ordered, progress)
+            return uploadParts(ref, commit, file, plan, upload, inFlight, ordered, leases, progress)
                     .chain(receipts -> {
                         verify(ref, file, key, digest);
                         return upload.complete(receipts);
                     })
+                    .invoke(leases::releaseAll)
                     .onFailure().call(e -> {
                         ordered.close();
-                        return inFlight.settled().chain(() -> abort(upload, ref, file, e));
+                        return inFlight.settled().chain(() -> abort(upload, ref, file, e))
+                                .eventually(leases::releaseAll);
                     })
                     .onCancellation().call(() -> {
                         ordered.close();
-                        return inFlight.settled().chain(() -> abort(upload, ref, file, null));
+                        return inFlight.settled().chain(() -> abort(upload, ref, file, null))
+                                .eventually(leases::releaseAll);
                     });
         });
     }
@@ -210,12 +216,13 @@ public final class FileTransfer {
      * every part was uploaded and hashed in order.
      */
     private Uni<List<PartReceipt>> uploadParts(RepoRef ref, String commit, HubFile file, PartPlan plan,
-            MultipartUpload upload, PartsInFlight inFlight, OrderedDigest ordered, MirrorProgress progress) {
+            MultipartUpload upload, PartsInFlight inFlight, OrderedDigest ordered, Leases leases,
+            MirrorProgress progress) {
         OrderedSlots fetchSlots = new OrderedSlots(fetchesPerFile);
         OrderedSlots uploadSlots = new OrderedSlots(partsInFlight);
         return Multi.createFrom().range(0, plan.partCount())
                 .onItem().transformToUni(index -> part(ref, commit, file, plan, index, upload, inFlight, ordered,
-                        fetchSlots, uploadSlots, progress))
+                        leases, fetchSlots, uploadSlots, progress))
                 .merge(fetchesPerFile + partsInFlight)
                 .collect().asList();
     }
@@ -225,13 +232,15 @@ public final class FileTransfer {
      * an upload slot) and its turn in the ordered digest. The budget is released when both let go of the buffer.
      */
     private Uni<PartReceipt> part(RepoRef ref, String commit, HubFile file, PartPlan plan, int index,
-            MultipartUpload upload, PartsInFlight inFlight, OrderedDigest ordered, OrderedSlots fetchSlots,
-            OrderedSlots uploadSlots, MirrorProgress progress) {
+            MultipartUpload upload, PartsInFlight inFlight, OrderedDigest ordered, Leases leases,
+            OrderedSlots fetchSlots, OrderedSlots uploadSlots, MirrorProgress progress) {
         long offset = plan.offset(index);
         long length = plan.length(index);
-        Uni<LeasedPart> fetched = fetchSlots.acquire(index).chain(() -> budget.acquire(length)
+        AtomicReference<Lease> held = new AtomicReference<>();
+        Uni<LeasedPart> fetched = fetchSlots.acquire(index).chain(() -> budget.acquire(length,
+                granted -> held.set(leases.open(granted)))
                 .chain(granted -> {
-                    Lease lease = new Lease(granted);
+                    Lease lease = held.get();
                     return fetch(ref, commit, file, offset, length, null, progress)
                             .map(buffer -> new LeasedPart(new Part(index + 1, offset, buffer), lease))
                             .onFailure().invoke(lease::release)
@@ -312,11 +321,8 @@ public final class FileTransfer {
         });
     }
 
-    private Uni<Void> withBudget(long bytes, java.util.function.Supplier<Uni<Void>> work) {
-        return budget.acquire(bytes).chain(granted -> {
-            Lease lease = new Lease(granted);
-            return work.get().eventually(lease::release);
-        });
+    private Uni<Void> withBudget(long bytes, Leases leases, java.util.function.Supplier<Uni<Void>> work) {
+        return budget.acquire(bytes, leases::open).chain(granted -> work.get()).eventually(leases::releaseAll);
     }
 
     private Uni<Void> abort(MultipartUpload upload, RepoRef ref, HubFile file, Throwable cause) {
@@ -330,15 +336,50 @@ public final class FileTransfer {
     }
 
     /**
+     * The budget leases of one file. A lease is opened the moment the budget grants it (not when a subscriber sees
+     * the grant, which a cancellation at the same instant can drop), and when the file ends, after its part uploads
+     * settled, every lease still open goes back to the budget: whatever the timing of a cancellation, the file holds
+     * nothing once it is over. A grant that arrives after that is given back at once.
+     */
+    private final class Leases {
+        private final Set<Lease> open = ConcurrentHashMap.newKeySet();
+        private boolean closed;
+
+        Lease open(long bytes) {
+            Lease lease = new Lease(bytes, this);
+            synchronized (this) {
+                if (!closed) {
+                    open.add(lease);
+                    return lease;
+                }
+            }
+            lease.giveBack();
+            return lease;
+        }
+
+        void releaseAll() {
+            List<Lease> all;
+            synchronized (this) {
+                closed = true;
+                all = List.copyOf(open);
+            }
+            all.forEach(Lease::giveBack);
+        }
+    }
+
+    /**
      * Budget bytes held for one buffer by one or more holders (the fetch, then the upload and the digest); the bytes go
-     * back to the budget when the last holder releases.
+     * back to the budget once, when the last holder releases or the file ends.
      */
     private final class Lease {
         private final long bytes;
+        private final Leases owner;
         private final AtomicInteger holders = new AtomicInteger(1);
+        private final AtomicBoolean returned = new AtomicBoolean();
 
-        Lease(long bytes) {
+        Lease(long bytes, Leases owner) {
             this.bytes = bytes;
+            this.owner = owner;
         }
 
         void retain() {
@@ -346,7 +387,14 @@ public final class FileTransfer {
         }
 
         void release() {
-            if (holders.decrementAndGet() == 0) {
+            if (holders.decrementAndGet() <= 0) {
+                giveBack();
+            }
+        }
+
+        void giveBack() {
+            if (returned.compareAndSet(false, true)) {
+                owner.open.remove(this);
                 budget.release(bytes);
             }
         }

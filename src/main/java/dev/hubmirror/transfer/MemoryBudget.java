@@ -4,6 +4,7 @@ import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.UniEmitter;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.function.LongConsumer;
 
 /**
  * The global heap budget for part buffers, shared by every transfer. A transfer asks for the bytes of a part before
@@ -49,13 +50,23 @@ public final class MemoryBudget {
      * capacity fails with {@link IllegalArgumentException}: it could never be granted.
      */
     public Uni<Long> acquire(long bytes) {
+        return acquire(bytes, null);
+    }
+
+    /**
+     * Reserves {@code bytes} and hands them to {@code owner} the moment they are granted, before the Uni emits. The
+     * owner then holds the bytes whatever happens downstream: a subscriber cancelled at the same instant may never
+     * see the item, so the owner (not this budget) must release them. Without an owner ({@code null}) this is
+     * {@link #acquire(long)}.
+     */
+    public Uni<Long> acquire(long bytes, LongConsumer owner) {
         long want = Math.max(bytes, 0);
         if (want > capacity) {
             return Uni.createFrom().failure(new IllegalArgumentException("a buffer of " + want + " bytes is larger "
                     + "than the whole memory budget of " + capacity + " bytes (mirror.transfer.memory-budget)"));
         }
         return Uni.createFrom().deferred(() -> {
-            Waiter w = new Waiter(want);
+            Waiter w = new Waiter(want, owner);
             return Uni.createFrom().<Long>emitter(emitter -> {
                 w.emitter = emitter;
                 boolean granted;
@@ -69,6 +80,7 @@ public final class MemoryBudget {
                     }
                 }
                 if (granted) {
+                    w.handOver();
                     emitter.complete(want);
                 }
             }).onCancellation().invoke(() -> withdraw(w));
@@ -88,6 +100,7 @@ public final class MemoryBudget {
             }
         }
         for (Waiter w : ready) {
+            w.handOver();
             w.emitter.complete(w.bytes);
         }
     }
@@ -103,7 +116,7 @@ public final class MemoryBudget {
         synchronized (this) {
             // a Uni cancelled after its item was delivered does not call this, so a granted waiter here means the
             // subscriber never received its bytes
-            giveBack = !waiters.remove(w) && w.granted;
+            giveBack = !waiters.remove(w) && w.granted && w.owner == null;
         }
         if (giveBack) {
             release(w.bytes);
@@ -112,11 +125,19 @@ public final class MemoryBudget {
 
     private static final class Waiter {
         final long bytes;
+        final LongConsumer owner;
         volatile UniEmitter<? super Long> emitter;
         volatile boolean granted;
 
-        Waiter(long bytes) {
+        Waiter(long bytes, LongConsumer owner) {
             this.bytes = bytes;
+            this.owner = owner;
+        }
+
+        void handOver() {
+            if (owner != null) {
+                owner.accept(bytes);
+            }
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.hubmirror.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
+import io.smallrye.mutiny.subscription.Cancellable;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class MemoryBudgetTest {
@@ -71,6 +73,26 @@ class MemoryBudgetTest {
         waiting.cancel();
         budget.release(100);
 
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void anOwnedGrantGoesToItsOwnerEvenWhenTheWaiterIsCancelledRightAfter() {
+        // Given: a full budget and a waiter whose bytes go to an owner
+        MemoryBudget budget = new MemoryBudget(10);
+        budget.acquire(10).await().indefinitely();
+        AtomicLong owned = new AtomicLong();
+        Cancellable waiting = budget.acquire(4, owned::addAndGet).subscribe().with(bytes -> {
+        });
+
+        // When: the grant and a cancellation race; the cancellation loses
+        budget.release(10);
+        waiting.cancel();
+
+        // Then: the owner holds the bytes (the budget did not take them back behind its back), and returns them once
+        assertThat(owned).hasValue(4);
+        assertThat(budget.inUse()).isEqualTo(4);
+        budget.release(owned.get());
         assertThat(budget.inUse()).isZero();
     }
 }

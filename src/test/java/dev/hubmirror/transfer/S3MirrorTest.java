@@ -14,9 +14,8 @@ import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.s3.S3ObjectStore;
 import dev.hubmirror.testing.Configs;
 import dev.hubmirror.testing.FaultyS3Proxy;
+import dev.hubmirror.testing.ResettingServer;
 import dev.hubmirror.testing.S3ProxyServer;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -107,14 +106,11 @@ class S3MirrorTest extends MirrorScenarios {
 
     @Test
     void anUnreachableStoreFailsTheJobWithStoreUnavailableAndAClearMessage() throws Exception {
-        // Given: a store endpoint where nothing listens
+        // Given: a store endpoint that resets every connection
         SimRepo repo = sim.model("org/s3-unreachable");
         repo.branch("main", repo.commit().textFile("config.json", "{}").lfsFile("w.bin", PART + 1, 171));
-        URI nowhere;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            nowhere = URI.create("http://127.0.0.1:" + socket.getLocalPort());
-        }
-        try (S3AsyncClient client = s3.client(nowhere, s3.accessKey(), s3.secretKey());
+        try (ResettingServer nowhere = ResettingServer.start();
+                S3AsyncClient client = s3.client(nowhere.endpoint(), s3.accessKey(), s3.secretKey());
                 S3ObjectStore unreachable = new S3ObjectStore(StoreLocation.parse("s3://" + BUCKET + "/nowhere"),
                         client, S3ObjectStore.Tuning.from(Configs.store(Map.of()).s3())
                                 .withBackoff(Duration.ofMillis(10), Duration.ofMillis(50)))) {
@@ -131,10 +127,36 @@ class S3MirrorTest extends MirrorScenarios {
         }
     }
 
+    @Test
+    void anUploadThatVanishedMidFileStartsTheFileAgainAndTheJobSucceeds() {
+        // Given: a three-part file; the store answers NoSuchUpload to one part (a lifecycle rule or another process
+        // aborted the upload)
+        SimRepo repo = sim.model("org/s3-vanished-upload");
+        SimCommit c = repo.commit().lfsFile("w.bin", 2 * PART + 100, 181);
+        repo.branch("main", c);
+        proxy.reset();
+        proxy.failNextParts(1, FaultyS3Proxy.Fault.NO_SUCH_UPLOAD);
+
+        // When
+        MirrorOutcome outcome = mirrorInto(faultyStore, "org/s3-vanished-upload",
+                new StreamingSnapshotMirror.FileRetry(2, Duration.ofMillis(10)));
+
+        // Then: the file started again in a new upload (a vanished upload is not re-sent part by part) and is whole
+        assertThat(outcome.files()).isEqualTo(1);
+        assertThat(proxy.partRequests()).isGreaterThanOrEqualTo(1 + 3);
+        assertThat(s3.objectBytes(BUCKET, "faulty/models--org--s3-vanished-upload/snapshots/" + c.sha() + "/w.bin"))
+                .isEqualTo(c.file("w.bin").content());
+        assertThat(openUploads()).isZero();
+    }
+
     private MirrorOutcome mirrorInto(ObjectStore target, String repo) {
+        return mirrorInto(target, repo, StreamingSnapshotMirror.FileRetry.NONE);
+    }
+
+    private MirrorOutcome mirrorInto(ObjectStore target, String repo, StreamingSnapshotMirror.FileRetry retry) {
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         FileTransfer files = new FileTransfer(hub, target, new MemoryBudget(64 * MIB), PART, MIB, 2);
-        return new StreamingSnapshotMirror(hub, target, files, 3, false)
+        return new StreamingSnapshotMirror(hub, target, files, 3, false, retry)
                 .mirror(spec(RepoType.MODEL, repo, "main"), MirrorProgress.NONE)
                 .await().atMost(Duration.ofSeconds(60));
     }

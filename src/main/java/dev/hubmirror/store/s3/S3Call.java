@@ -109,7 +109,9 @@ record S3Call(String operation, String bucket, String key, String uploadId, int 
             case "RequestTimeTooSkewed" -> ". This machine's clock differs from the store's: synchronise it (NTP).";
             default -> ".";
         };
-        return new StoreException(Reason.STORE_ERROR, describe() + " failed: " + answer + hint, e);
+        // a vanished upload cannot be fixed by sending the request again, but the whole file can start again
+        return new StoreException(Reason.STORE_ERROR, "NoSuchUpload".equals(code), describe() + " failed: " + answer
+                + hint, e);
     }
 
     private StoreException translateClient(SdkClientException e) {

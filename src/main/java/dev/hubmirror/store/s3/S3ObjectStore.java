@@ -434,8 +434,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         });
     }
 
+    /** Whether sending the same request again may help: the store was unavailable (not a vanished upload). */
     private static boolean isRetriable(Throwable e) {
-        return e instanceof StoreException s && s.retriable();
+        return e instanceof StoreException s && s.retriable() && s.reason() == Reason.STORE_UNAVAILABLE;
     }
 
     private static StoreException finalFailure(S3Call call, Throwable failure, int attempts) {
