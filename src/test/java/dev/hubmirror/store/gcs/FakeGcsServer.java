@@ -58,7 +58,7 @@ public final class FakeGcsServer implements AutoCloseable {
         final String bucket;
         final String name;
         final Map<String, String> metadata;
-        final ByteArrayOutputStream persisted = new ByteArrayOutputStream();
+        ByteArrayOutputStream persisted = new ByteArrayOutputStream();
         final List<String> ranges = new ArrayList<>();
         String finalHash;
         boolean finalized;
@@ -333,6 +333,8 @@ public final class FakeGcsServer implements AutoCloseable {
             }
             session.finalized = true;
             session.finalHash = hash;
+            // the object holds the bytes now; keep the heap of long test classes small
+            session.persisted = new ByteArrayOutputStream(0);
             objects.put(session.bucket + "/" + session.name,
                     new StoredBlob(content, session.metadata, generations.incrementAndGet()));
             objectJson(response, 200, session.bucket, session.name);
@@ -366,6 +368,7 @@ public final class FakeGcsServer implements AutoCloseable {
         }
         session.ranges.add("DELETE");
         session.cancelled = true;
+        session.persisted = new ByteArrayOutputStream(0);
         req.response().setStatusCode(CANCELLED).putHeader("Content-Length", "0").end();
     }
 

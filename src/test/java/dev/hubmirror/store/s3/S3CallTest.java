@@ -33,7 +33,7 @@ class S3CallTest {
         "404, NoSuchBucket, STORE_ACCESS_DENIED, false",
         "301, PermanentRedirect, STORE_ACCESS_DENIED, false",
         "400, AuthorizationHeaderMalformed, STORE_ACCESS_DENIED, false",
-        "404, NoSuchUpload, STORE_ERROR, false",
+        "404, NoSuchUpload, STORE_ERROR, true",
         "400, EntityTooSmall, STORE_ERROR, false",
         "400, InvalidArgument, STORE_ERROR, false",
     })
