@@ -61,6 +61,8 @@ class LargeFileTransferTest {
     static void stop() {
         sim.close();
         vertx.close().toCompletionStage().toCompletableFuture().join();
+        sim = null;
+        vertx = null;
     }
 
     @Test
