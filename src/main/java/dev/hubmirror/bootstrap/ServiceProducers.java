@@ -87,7 +87,9 @@ public class ServiceProducers {
                 new MicrometerTransferObserver(registry, store.kind(), budget));
         return new MeteredSnapshotMirror(
                 new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), storeConfig.blobs(),
-                        limits(jobs)), registry);
+                        new StreamingSnapshotMirror.FileRetry(transfer.fileAttempts(), transfer.fileRetryBackoff()),
+                        limits(jobs)),
+                registry);
     }
 
     /** The per-job limits of {@code mirror.jobs}. */

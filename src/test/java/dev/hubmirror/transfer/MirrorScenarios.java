@@ -76,13 +76,20 @@ abstract class MirrorScenarios {
     }
 
     StreamingSnapshotMirror mirror(String token, boolean blobs) {
-        return mirror(token, blobs, SnapshotLimits.NONE);
+        return mirror(token, blobs, StreamingSnapshotMirror.FileRetry.NONE);
+    }
+
+    StreamingSnapshotMirror mirror(String token, boolean blobs, StreamingSnapshotMirror.FileRetry retry) {
+        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), token, Map.of()));
+        FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2);
+        return new StreamingSnapshotMirror(hub, store(), files, 3, blobs, retry);
     }
 
     StreamingSnapshotMirror mirror(String token, boolean blobs, SnapshotLimits limits) {
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), token, Map.of()));
         FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2);
-        return new StreamingSnapshotMirror(hub, store(), files, 3, blobs, limits);
+        return new StreamingSnapshotMirror(hub, store(), files, 3, blobs, StreamingSnapshotMirror.FileRetry.NONE,
+                limits);
     }
 
     MirrorOutcome run(MirrorSpec spec) {
