@@ -80,8 +80,12 @@ for target in "${targets[@]}"; do
         grep -q -- "$hardening" "$rendered" || fail "$target lost '$hardening'"
     done
     grep -q '^  MIRROR_STORE_URL: ' "$rendered" || fail "$target sets no MIRROR_STORE_URL"
+    for key in MIRROR_API_KEYS_SUBMIT_KEY MIRROR_API_KEYS_READ_KEY; do
+        grep -q -- "- name: $key\$" "$rendered" || fail "$target lost the API key $key (Secret hub-mirror-api-keys)"
+    done
+    grep -q 'name: hub-mirror-api-keys' "$rendered" || fail "$target does not read the Secret hub-mirror-api-keys"
 done
-log "checked: every overlay renders all resource kinds, the pod hardening, the three probes and a store URL"
+log "checked: every overlay renders all resource kinds, the pod hardening, the three probes, a store URL and API keys"
 
 # --- yamllint ----------------------------------------------------------------------------------------------------
 # Warnings fail too (--strict). Rendered manifests are machine-formatted: line length is not theirs to keep.

@@ -78,7 +78,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
         this(hub, store, files, filesInFlight, blobs, retry, SnapshotLimits.NONE);
     }
 
-    /** A mirror that refuses selections larger than {@code limits}. */
+    /** With whole-file retries, refusing selections larger than {@code limits}. */
     public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
             boolean blobs, SnapshotLimits limits) {
         this(hub, store, files, filesInFlight, blobs, FileRetry.NONE, limits);

@@ -7,6 +7,8 @@ import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.transfer.MirrorSpec;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
@@ -341,6 +343,7 @@ class JobCoordinatorTest {
         JobConfig config = new SmallRyeConfigBuilder()
                 .withMapping(JobConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withDefaultValue("mirror.jobs.concurrency", String.valueOf(concurrency))
                 .build()
                 .getConfigMapping(JobConfig.class);

@@ -13,6 +13,8 @@ import dev.hubmirror.transfer.MirrorOutcome;
 import dev.hubmirror.transfer.MirrorSpec;
 import dev.hubmirror.transfer.SnapshotMirror;
 import io.quarkus.runtime.configuration.DurationConverter;
+import io.quarkus.runtime.configuration.MemorySize;
+import io.quarkus.runtime.configuration.MemorySizeConverter;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -376,6 +378,7 @@ class JobServiceTest {
         JobConfig config = new SmallRyeConfigBuilder()
                 .withMapping(JobConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
+                .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withDefaultValue("mirror.jobs.concurrency", String.valueOf(concurrency))
                 .withDefaultValue("mirror.jobs.queue-capacity", String.valueOf(queueCapacity))
                 .build()

@@ -42,7 +42,10 @@ public final class ServiceProcess implements AutoCloseable {
         this.managementPort = managementPort;
     }
 
-    /** Launches the service with {@code properties} as system properties; does not wait for it (see {@link #awaitReady()}). */
+    /**
+     * Launches the service with {@code properties} as system properties; does not wait for it (see
+     * {@link #awaitReady()}). Every replica accepts {@link ApiKeys#SUBMIT} and follows redirects to loopback.
+     */
     public static ServiceProcess launch(String name, Map<String, String> properties) {
         String jar = System.getProperty("quarkus.app.jar", "target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
@@ -57,6 +60,11 @@ public final class ServiceProcess implements AutoCloseable {
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
                 "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
                 "-Dquarkus.http.port=" + httpPort, "-Dquarkus.management.port=" + managementPort));
+        // defaults for every replica, before the caller's properties (the last -D of a key wins): the test API key
+        // (ApiKeys.SUBMIT), and the simulator's CDN on loopback, another port than its Hub
+        command.add("-Dmirror.api.keys.tests.key=" + ApiKeys.SUBMIT);
+        command.add("-Dmirror.api.keys.tests.role=submit");
+        command.add("-Dmirror.hub.allow-private-redirects=true");
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
         if (properties.keySet().stream().noneMatch(k -> k.startsWith("mirror.api."))) {
             // the API requires a key: the tests' submit key (ServiceApi sends it)

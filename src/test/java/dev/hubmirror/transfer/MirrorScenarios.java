@@ -245,7 +245,7 @@ abstract class MirrorScenarios {
         return Stream.of("../escape.txt", "a/../../escape.txt", "..", "/etc/escape.txt", "/escape.txt",
                 "a\\..\\..\\escape.txt", "C:\\escape.txt", "nul\0escape.txt", "new\nline.txt", "a//escape.txt",
                 "./escape.txt", "x".repeat(256) + ".txt", "é".repeat(128) + ".txt",
-                "d/".repeat(2100) + "escape.txt");
+                ("s".repeat(250) + "/").repeat(17) + "escape.txt");
     }
 
     @ParameterizedTest

@@ -88,6 +88,17 @@ class MirrorRequestMessageTest {
     }
 
     @Test
+    void anUnknownTargetOrTokenNameIsEchoedQuotedBoundedAndPrintable() {
+        String hostile = "x".repeat(10_000) + "\n\u0000";
+        assertThatThrownBy(() -> message("r6", List.of("org/a"), hostile, null).toOrders(10, MIRRORS, NOW))
+                .isInstanceOfSatisfying(MirrorException.class, e -> assertThat(e.getMessage())
+                        .hasSizeLessThan(1000).doesNotContainPattern("\\p{Cntrl}").contains("unknown target 'xxx"));
+        assertThatThrownBy(() -> message("r7", List.of("org/a"), null, hostile).toOrders(10, MIRRORS, NOW))
+                .isInstanceOfSatisfying(MirrorException.class, e -> assertThat(e.getMessage())
+                        .hasSizeLessThan(1000).doesNotContainPattern("\\p{Cntrl}").contains("unknown token name 'xxx"));
+    }
+
+    @Test
     void invalidReposAreNamedAndNothingIsOrdered() {
         assertThatThrownBy(() -> message("r3", List.of("org/ok", "org//bad"), null, null).toOrders(10, MIRRORS, NOW))
                 .isInstanceOfSatisfying(MirrorException.class, e -> assertThat(e.getMessage())

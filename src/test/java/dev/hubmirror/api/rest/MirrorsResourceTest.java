@@ -96,6 +96,14 @@ class MirrorsResourceTest extends JobsApiTestSupport {
                 Arguments.of("{\"models\": [\"a/b/c\"]}", "more than one '/'"),
                 Arguments.of("{\"models\": [\"org/ok@bad..rev\"]}", "revision 'bad..rev' is invalid"),
                 Arguments.of("{\"models\": [\"org/ok@\"]}", "empty revision"),
+                Arguments.of("{\"models\": [\"../../etc/passwd\"]}", "more than one '/'"),
+                Arguments.of("{\"models\": [\"org/..\"]}", "repo id 'org/..' is invalid"),
+                Arguments.of("{\"repos\": [{\"id\": \"org/ok\", \"revision\": \"../../etc\"}]}",
+                        "revision '../../etc' is invalid"),
+                Arguments.of("{\"repos\": [{\"id\": \"org/ok\", \"revision\": \"main\\u0000x\"}]}",
+                        "revision 'main?x' is invalid"),
+                Arguments.of("{\"repos\": [{\"id\": \"org/ok\", \"revision\": \"/abs\"}]}",
+                        "revision '/abs' is invalid"),
                 Arguments.of("{\"repos\": [{\"id\": \"org/ds\", \"type\": \"notebook\"}]}",
                         "repos[0] (id 'org/ds'): unknown repo type 'notebook'"),
                 Arguments.of("{\"repos\": [{\"id\": \"org/ds\", \"include\": [\"\"]}]}", "include[0] is empty"),
@@ -128,6 +136,20 @@ class MirrorsResourceTest extends JobsApiTestSupport {
                 .body("error.message", containsString(expectedInMessage));
         assertThat(jobCount()).isEqualTo(before);
         assertThat(mirror.runs()).isEmpty();
+    }
+
+    @Test
+    void echoesOverlongInputOnlyBoundedAndPrintable() {
+        // Given
+        String longRevision = "a".repeat(5000) + "\\n";
+        String longId = "org/" + "b".repeat(5000);
+
+        // When
+        String message = post("{\"repos\": [{\"id\": \"org/ok\", \"revision\": \"" + longRevision + "\"}, {\"id\": \""
+                + longId + "\"}]}").statusCode(400).extract().path("error.message");
+
+        // Then
+        assertThat(message).hasSizeLessThan(1000).doesNotContainPattern("\\p{Cntrl}").contains("...");
     }
 
     @Test

@@ -1,0 +1,141 @@
+package dev.hubmirror.e2e;
+
+import static dev.hubmirror.testing.ApiKeys.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hubmirror.hub.RepoRef;
+import dev.hubmirror.job.JobOrder;
+import dev.hubmirror.job.JobService;
+import dev.hubmirror.sim.SimCommit;
+import dev.hubmirror.sim.SimRepo;
+import dev.hubmirror.testing.HubSimulatorResource;
+import dev.hubmirror.testing.RestJobs;
+import dev.hubmirror.testing.SimulatedHub;
+import dev.hubmirror.transfer.MirrorSpec;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hub tokens never leave the service: a gated mirror with a real token and one with a wrong token, then every output
+ * is searched for both tokens: the log (every logger at DEBUG, Vert.x and Netty included), job status JSON, the job
+ * list, SSE events, REST error bodies and the metrics scrape. (Kafka events: {@code KafkaMirrorIT} searches every event
+ * and dead-letter record for its token.)
+ */
+@QuarkusTest
+@TestProfile(TokenRedactionTest.Redaction.class)
+class TokenRedactionTest {
+
+    static final String TOKEN = "hf_redaction_secret_0123456789";
+    static final String WRONG = "hf_wrong_secret_9876543210";
+
+    /** The simulated Hub, a default token, a named wrong token, and a DEBUG log file of everything. */
+    public static class Redaction implements QuarkusTestProfile {
+
+        static final Path LOG = logFile();
+
+        private static Path logFile() {
+            try {
+                return Files.createTempDirectory("hub-mirror-redaction").resolve("service.log");
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+
+        @Override
+        public List<TestResourceEntry> testResources() {
+            return List.of(new TestResourceEntry(HubSimulatorResource.class));
+        }
+
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            Map<String, String> config = new HashMap<>();
+            config.put("mirror.hub.token", TOKEN);
+            config.put("mirror.tokens.wrong", WRONG);
+            config.put("quarkus.log.level", "DEBUG");
+            config.put("quarkus.log.category.\"dev.hubmirror\".level", "DEBUG");
+            config.put("quarkus.log.category.\"io.vertx\".level", "DEBUG");
+            config.put("quarkus.log.category.\"io.netty\".level", "DEBUG");
+            // the test's own HTTP client (RestAssured on Apache HttpClient, in this JVM) logs what the test sends,
+            // tokens included on purpose: it is not the service
+            config.put("quarkus.log.category.\"org.apache.http\".level", "INFO");
+            config.put("quarkus.log.file.enabled", "true");
+            config.put("quarkus.log.file.path", LOG.toString());
+            config.put("quarkus.log.file.level", "ALL");
+            return config;
+        }
+    }
+
+    SimulatedHub hub;
+
+    @Inject
+    JobService jobs;
+
+    @TestHTTPResource(value = "metrics", management = true)
+    URL metrics;
+
+    @Test
+    void neitherTheTokenNorAWrongTokenAppearsInAnyOutput() throws IOException {
+        // Given: a gated repo that the token's user was granted
+        hub.sim().addToken(TOKEN, "alice");
+        SimRepo repo = hub.sim().model("org/gated-secret").gated(true).grant("alice");
+        SimCommit commit = repo.commit().textFile("config.json", "{}").lfsFile("weights.bin", 3 * 1024 * 1024, 61L);
+        repo.branch("main", commit);
+        List<String> outputs = new ArrayList<>();
+
+        // When: a mirror with the token succeeds, one with the wrong token fails
+        String good = RestJobs.submit("{\"id\": \"org/gated-secret\"}");
+        JsonPath succeeded = RestJobs.awaitFinished(good);
+        String bad = jobs.admit(new JobOrder("redaction-wrong-token", new MirrorSpec(RepoRef.model("org/gated-secret",
+                "main")), null, "wrong", "req-redaction", "test", Instant.now(), null, -1)).id();
+        JsonPath failed = RestJobs.awaitFinished(bad);
+
+        // Then: the outputs are what they should be...
+        assertThat(succeeded.getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(failed.getString("status")).isEqualTo("FAILED");
+        assertThat(failed.getString("error.reason")).isEqualTo("UNAUTHORIZED");
+        outputs.add(succeeded.prettify());
+        outputs.add(failed.prettify());
+        outputs.add(given().when().get("/v1/jobs").then().statusCode(200).extract().asString());
+        for (String id : List.of(good, bad)) {
+            outputs.add(given().accept("text/event-stream").when().get("/v1/jobs/" + id + "/events").then()
+                    .statusCode(200).extract().asString());
+        }
+        outputs.add(given().contentType(ContentType.JSON).body("{\"models\": [\"bad id!\"], \"token\": \"" + TOKEN
+                + "\"}").when().post("/v1/mirrors").then().statusCode(400).extract().asString());
+        outputs.add(given().contentType(ContentType.JSON).body("{\"models\": [\"" + TOKEN + "\"}").when()
+                .post("/v1/mirrors").then().statusCode(400).extract().asString());
+        outputs.add(RestAssured.given().header("Authorization", "Bearer " + TOKEN).when().get("/v1/jobs").then()
+                .statusCode(401).extract().asString());
+        outputs.add(given().when().get("/v1/verify?repo=org/gated-secret&revision=main").then().extract().asString());
+        String scrape = RestAssured.given().when().get(metrics).then().statusCode(200).extract().asString();
+        String log = Files.readString(Redaction.LOG, StandardCharsets.UTF_8);
+
+        // ...they were captured for real (the log has DEBUG lines of the mirror and of the HTTP stack)...
+        assertThat(scrape).contains("hubmirror_hub_downloaded_bytes_total");
+        assertThat(log).contains("org/gated-secret").contains("DEBUG");
+        // ...and none holds either token
+        for (String output : outputs) {
+            assertThat(output).doesNotContain(TOKEN).doesNotContain(WRONG);
+        }
+        assertThat(scrape).doesNotContain(TOKEN).doesNotContain(WRONG);
+        assertThat(log).doesNotContain(TOKEN).doesNotContain(WRONG);
+    }
+}
