@@ -67,7 +67,8 @@ import org.jboss.logging.Logger;
  * directory. {@link #put} and {@link #copy} go through a temp file and the same rename. {@link MultipartUpload#abort}
  * deletes the temp file. {@code huggingface_hub} opens snapshot files by their exact name, so a dot-prefixed temp file
  * beside them is never mistaken for a snapshot file. One left by a crash is harmless to loading (cache scans such as
- * {@code huggingface-cli scan-cache} do count it) and may be deleted at any time: {@code find <root> -name '.*.part'}.
+ * {@code huggingface-cli scan-cache} do count it), is deleted by {@link #abortUploads} (the next job for that
+ * snapshot), and may be deleted at any time: {@code find <root> -name '.*.part'}.
  *
  * <p><b>Metadata.</b> User metadata (e.g. {@code hub-mirror-sha256}) is stored as user extended attributes
  * ({@code user.<name>}, one attribute per entry, set on the temp file before the rename so that it arrives with the
