@@ -66,9 +66,13 @@ abstract class MirrorScenarios {
     }
 
     StreamingSnapshotMirror mirror(String token, boolean blobs) {
+        return mirror(token, blobs, StreamingSnapshotMirror.FileRetry.NONE);
+    }
+
+    StreamingSnapshotMirror mirror(String token, boolean blobs, StreamingSnapshotMirror.FileRetry retry) {
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), token, Map.of()));
         FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2);
-        return new StreamingSnapshotMirror(hub, store(), files, 3, blobs);
+        return new StreamingSnapshotMirror(hub, store(), files, 3, blobs, retry);
     }
 
     MirrorOutcome run(MirrorSpec spec) {
