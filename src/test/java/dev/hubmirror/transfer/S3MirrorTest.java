@@ -14,9 +14,8 @@ import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.s3.S3ObjectStore;
 import dev.hubmirror.testing.Configs;
 import dev.hubmirror.testing.FaultyS3Proxy;
+import dev.hubmirror.testing.ResettingServer;
 import dev.hubmirror.testing.S3ProxyServer;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -81,6 +80,32 @@ class S3MirrorTest extends MirrorScenarios {
     }
 
     @Test
+    void aPartOfAnUploadThatVanishedStartsTheFileAgainAndTheJobSucceeds() {
+        // Given: the store answers NoSuchUpload to a part (the upload was aborted under the mirror's feet, e.g. by a
+        // lifecycle rule), and whole files may be tried twice (mirror.transfer.file-attempts)
+        SimRepo repo = sim.model("org/s3-vanished");
+        SimCommit c = repo.commit().lfsFile("w.bin", PART + 100, 181);
+        repo.branch("main", c);
+        proxy.reset();
+        proxy.failNextParts(1, FaultyS3Proxy.Fault.NO_SUCH_UPLOAD);
+        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        FileTransfer files = new FileTransfer(hub, faultyStore, new MemoryBudget(64 * MIB), PART, MIB, 1);
+
+        // When
+        MirrorOutcome outcome = new StreamingSnapshotMirror(hub, faultyStore, files, 3, false,
+                new StreamingSnapshotMirror.FileRetry(2, Duration.ofMillis(10)))
+                .mirror(spec(RepoType.MODEL, "org/s3-vanished", "main"), MirrorProgress.NONE)
+                .await().atMost(Duration.ofSeconds(60));
+
+        // Then: the part is not re-sent to the vanished upload; the file starts again in a new upload
+        assertThat(outcome.files()).isEqualTo(1);
+        assertThat(proxy.partRequests()).isGreaterThanOrEqualTo(3).isLessThanOrEqualTo(4);
+        assertThat(s3.objectBytes(BUCKET, "faulty/models--org--s3-vanished/snapshots/" + c.sha() + "/w.bin"))
+                .isEqualTo(c.file("w.bin").content());
+        assertThat(openUploads()).isZero();
+    }
+
+    @Test
     void aStoreThatStopsAnsweringPartsFailsTheJobWithStoreUnavailableAndAbortsTheUpload() {
         // Given: every part request has its connection dropped (creates and aborts still reach the store)
         SimRepo repo = sim.model("org/s3-gone");
@@ -106,15 +131,12 @@ class S3MirrorTest extends MirrorScenarios {
     }
 
     @Test
-    void anUnreachableStoreFailsTheJobWithStoreUnavailableAndAClearMessage() throws Exception {
-        // Given: a store endpoint where nothing listens
+    void anUnreachableStoreFailsTheJobWithStoreUnavailableAndAClearMessage() {
+        // Given: a store endpoint that resets every connection
         SimRepo repo = sim.model("org/s3-unreachable");
         repo.branch("main", repo.commit().textFile("config.json", "{}").lfsFile("w.bin", PART + 1, 171));
-        URI nowhere;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            nowhere = URI.create("http://127.0.0.1:" + socket.getLocalPort());
-        }
-        try (S3AsyncClient client = s3.client(nowhere, s3.accessKey(), s3.secretKey());
+        try (ResettingServer nowhere = ResettingServer.start();
+                S3AsyncClient client = s3.client(nowhere.endpoint(), s3.accessKey(), s3.secretKey());
                 S3ObjectStore unreachable = new S3ObjectStore(StoreLocation.parse("s3://" + BUCKET + "/nowhere"),
                         client, S3ObjectStore.Tuning.from(Configs.store(Map.of()).s3())
                                 .withBackoff(Duration.ofMillis(10), Duration.ofMillis(50)))) {

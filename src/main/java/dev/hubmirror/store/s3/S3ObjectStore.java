@@ -434,8 +434,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         });
     }
 
+    /** Whether sending the same request again may help: retriable, and not aimed at an upload that no longer exists. */
     private static boolean isRetriable(Throwable e) {
-        return e instanceof StoreException s && s.retriable();
+        return e instanceof StoreException s && s.retriable() && !S3Call.isNoSuchUpload(s);
     }
 
     private static StoreException finalFailure(S3Call call, Throwable failure, int attempts) {
