@@ -671,8 +671,9 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                         position += channel.write(data, position);
                     }
                 } catch (NoSuchFileException e) {
-                    throw new StoreException(Reason.STORE_ERROR, false,
-                            "upload " + id() + " of store key '" + key + "' was aborted", e);
+                    // removed by another process (its cleanup after a crash, see abortUploads): the file may start again
+                    throw new StoreException(Reason.STORE_ERROR, true, "upload " + id() + " of store key '" + key
+                            + "' was aborted: its temp file is gone; start the file again", e);
                 }
                 return new PartReceipt(part.number(), part.offset(), part.length(),
                         part.offset() + "+" + part.length());
