@@ -146,8 +146,8 @@ class KafkaBrokerRestartIT {
                 "job " + viaRest + " submitted through REST after the restart");
         assertThat(store.resolve("models--org--restart-running/snapshots/" + running.sha() + "/restart-hold.bin"))
                 .hasBinaryContent(running.file("restart-hold.bin").content());
-        await(() -> ServiceApi.of(service).get("/v1/jobs").isPresent() ? Optional.of(true) : Optional.empty(),
-                "the job list");
+        // and the service reports ready again (Kafka health included)
+        service.awaitReady();
     }
 
     // ---------------------------------------------------------------------------------------------------------------
