@@ -97,6 +97,32 @@ public final class KafkaBroker implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops the broker (the KRaft controller keeps running), like a broker restart or a network outage: clients lose
+     * their connections and cannot reconnect until {@link #startBroker()}. Data on disk is kept.
+     */
+    public void stopBroker() {
+        cluster.brokers().values().forEach(broker -> {
+            broker.shutdown();
+            broker.awaitShutdown();
+        });
+        LOGGER.info("kafka broker stopped");
+    }
+
+    /** Starts the broker again after {@link #stopBroker()}, on the same port, and waits until it is ready. */
+    public void startBroker() {
+        try {
+            cluster.brokers().values().forEach(broker -> broker.startup());
+            cluster.waitForReadyBrokers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restarting the Kafka broker", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("the Kafka test broker did not restart: " + e.getMessage(), e);
+        }
+        LOGGER.infof("kafka broker restarted bootstrap=%s", bootstrapServers());
+    }
+
     @Override
     public void close() {
         try {

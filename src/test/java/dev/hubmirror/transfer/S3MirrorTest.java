@@ -80,6 +80,32 @@ class S3MirrorTest extends MirrorScenarios {
     }
 
     @Test
+    void aPartOfAnUploadThatVanishedStartsTheFileAgainAndTheJobSucceeds() {
+        // Given: the store answers NoSuchUpload to a part (the upload was aborted under the mirror's feet, e.g. by a
+        // lifecycle rule), and whole files may be tried twice (mirror.transfer.file-attempts)
+        SimRepo repo = sim.model("org/s3-vanished");
+        SimCommit c = repo.commit().lfsFile("w.bin", PART + 100, 181);
+        repo.branch("main", c);
+        proxy.reset();
+        proxy.failNextParts(1, FaultyS3Proxy.Fault.NO_SUCH_UPLOAD);
+        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        FileTransfer files = new FileTransfer(hub, faultyStore, new MemoryBudget(64 * MIB), PART, MIB, 1);
+
+        // When
+        MirrorOutcome outcome = new StreamingSnapshotMirror(hub, faultyStore, files, 3, false,
+                new StreamingSnapshotMirror.FileRetry(2, Duration.ofMillis(10)))
+                .mirror(spec(RepoType.MODEL, "org/s3-vanished", "main"), MirrorProgress.NONE)
+                .await().atMost(Duration.ofSeconds(60));
+
+        // Then: the part is not re-sent to the vanished upload; the file starts again in a new upload
+        assertThat(outcome.files()).isEqualTo(1);
+        assertThat(proxy.partRequests()).isGreaterThanOrEqualTo(3).isLessThanOrEqualTo(4);
+        assertThat(s3.objectBytes(BUCKET, "faulty/models--org--s3-vanished/snapshots/" + c.sha() + "/w.bin"))
+                .isEqualTo(c.file("w.bin").content());
+        assertThat(openUploads()).isZero();
+    }
+
+    @Test
     void aStoreThatStopsAnsweringPartsFailsTheJobWithStoreUnavailableAndAbortsTheUpload() {
         // Given: every part request has its connection dropped (creates and aborts still reach the store)
         SimRepo repo = sim.model("org/s3-gone");
@@ -105,7 +131,7 @@ class S3MirrorTest extends MirrorScenarios {
     }
 
     @Test
-    void anUnreachableStoreFailsTheJobWithStoreUnavailableAndAClearMessage() throws Exception {
+    void anUnreachableStoreFailsTheJobWithStoreUnavailableAndAClearMessage() {
         // Given: a store endpoint that resets every connection
         SimRepo repo = sim.model("org/s3-unreachable");
         repo.branch("main", repo.commit().textFile("config.json", "{}").lfsFile("w.bin", PART + 1, 171));
@@ -127,36 +153,10 @@ class S3MirrorTest extends MirrorScenarios {
         }
     }
 
-    @Test
-    void anUploadThatVanishedMidFileStartsTheFileAgainAndTheJobSucceeds() {
-        // Given: a three-part file; the store answers NoSuchUpload to one part (a lifecycle rule or another process
-        // aborted the upload)
-        SimRepo repo = sim.model("org/s3-vanished-upload");
-        SimCommit c = repo.commit().lfsFile("w.bin", 2 * PART + 100, 181);
-        repo.branch("main", c);
-        proxy.reset();
-        proxy.failNextParts(1, FaultyS3Proxy.Fault.NO_SUCH_UPLOAD);
-
-        // When
-        MirrorOutcome outcome = mirrorInto(faultyStore, "org/s3-vanished-upload",
-                new StreamingSnapshotMirror.FileRetry(2, Duration.ofMillis(10)));
-
-        // Then: the file started again in a new upload (a vanished upload is not re-sent part by part) and is whole
-        assertThat(outcome.files()).isEqualTo(1);
-        assertThat(proxy.partRequests()).isGreaterThanOrEqualTo(1 + 3);
-        assertThat(s3.objectBytes(BUCKET, "faulty/models--org--s3-vanished-upload/snapshots/" + c.sha() + "/w.bin"))
-                .isEqualTo(c.file("w.bin").content());
-        assertThat(openUploads()).isZero();
-    }
-
     private MirrorOutcome mirrorInto(ObjectStore target, String repo) {
-        return mirrorInto(target, repo, StreamingSnapshotMirror.FileRetry.NONE);
-    }
-
-    private MirrorOutcome mirrorInto(ObjectStore target, String repo, StreamingSnapshotMirror.FileRetry retry) {
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         FileTransfer files = new FileTransfer(hub, target, new MemoryBudget(64 * MIB), PART, MIB, 2);
-        return new StreamingSnapshotMirror(hub, target, files, 3, false, retry)
+        return new StreamingSnapshotMirror(hub, target, files, 3, false)
                 .mirror(spec(RepoType.MODEL, repo, "main"), MirrorProgress.NONE)
                 .await().atMost(Duration.ofSeconds(60));
     }

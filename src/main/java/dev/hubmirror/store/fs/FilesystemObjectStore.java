@@ -67,7 +67,8 @@ import org.jboss.logging.Logger;
  * directory. {@link #put} and {@link #copy} go through a temp file and the same rename. {@link MultipartUpload#abort}
  * deletes the temp file. {@code huggingface_hub} opens snapshot files by their exact name, so a dot-prefixed temp file
  * beside them is never mistaken for a snapshot file. One left by a crash is harmless to loading (cache scans such as
- * {@code huggingface-cli scan-cache} do count it) and may be deleted at any time: {@code find <root> -name '.*.part'}.
+ * {@code huggingface-cli scan-cache} do count it), is deleted by {@link #abortUploads} (the next job for that
+ * snapshot), and may be deleted at any time: {@code find <root> -name '.*.part'}.
  *
  * <p><b>Metadata.</b> User metadata (e.g. {@code hub-mirror-sha256}) is stored as user extended attributes
  * ({@code user.<name>}, one attribute per entry, set on the temp file before the rename so that it arrives with the
@@ -670,8 +671,9 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                         position += channel.write(data, position);
                     }
                 } catch (NoSuchFileException e) {
-                    throw new StoreException(Reason.STORE_ERROR, false,
-                            "upload " + id() + " of store key '" + key + "' was aborted", e);
+                    // removed by another process (its cleanup after a crash, see abortUploads): the file may start again
+                    throw new StoreException(Reason.STORE_ERROR, true, "upload " + id() + " of store key '" + key
+                            + "' was aborted: its temp file is gone; start the file again", e);
                 }
                 return new PartReceipt(part.number(), part.offset(), part.length(),
                         part.offset() + "+" + part.length());

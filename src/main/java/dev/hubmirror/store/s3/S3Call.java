@@ -109,9 +109,11 @@ record S3Call(String operation, String bucket, String key, String uploadId, int 
             case "RequestTimeTooSkewed" -> ". This machine's clock differs from the store's: synchronise it (NTP).";
             default -> ".";
         };
-        // a vanished upload cannot be fixed by sending the request again, but the whole file can start again
-        return new StoreException(Reason.STORE_ERROR, "NoSuchUpload".equals(code), describe() + " failed: " + answer
-                + hint, e);
+        // a part of an upload that vanished (aborted by a lifecycle rule or by another process cleaning up after a
+        // crash): sending the part again cannot help, starting the file again can
+        boolean partOfVanishedUpload = "NoSuchUpload".equals(code)
+                && (operation.equals("UploadPart") || operation.equals("UploadPartCopy"));
+        return new StoreException(Reason.STORE_ERROR, partOfVanishedUpload, describe() + " failed: " + answer + hint, e);
     }
 
     private StoreException translateClient(SdkClientException e) {

@@ -64,6 +64,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     /** The key, under the prefix, that {@link #probe()} writes and deletes. */
     public static final String PROBE_KEY = ".hub-mirror-probe";
 
+    /** Most pages of ListMultipartUploads that {@link #abortUploads} reads in one call. */
+    static final int MAX_UPLOAD_PAGES = 10;
+
     /** The largest object one CopyObject request can copy on S3. */
     public static final long MAX_COPY_OBJECT_SIZE = 5L * 1024 * 1024 * 1024;
 
@@ -281,7 +284,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     public Uni<Integer> abortUploads(String prefix) {
         String fullPrefix = location.fullKey(prefix);
         boolean folder = prefix.isEmpty() || prefix.endsWith("/");
-        return listUploads(fullPrefix, null, null, new ArrayList<>())
+        return listUploads(fullPrefix, null, null, new ArrayList<>(), 0)
                 .map(found -> found.stream()
                         .filter(u -> folder ? u.key().startsWith(fullPrefix) : u.key().equals(fullPrefix))
                         .filter(u -> !running.contains(u.uploadId()))
@@ -293,23 +296,32 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                                     b -> b.bucket(bucket()).key(u.key()).uploadId(u.uploadId())))
                                     .replaceWith(1)
                                     .onFailure(S3Call::isNotFound).recoverWithItem(0)
-                                    .invoke(() -> LOGGER.infof("orphaned upload aborted store=s3 key=%s uploadId=%s "
-                                            + "initiated=%s", u.key(), u.uploadId(), u.initiated()));
+                                    .invoke(n -> {
+                                        if (n > 0) {
+                                            LOGGER.infof("orphaned upload aborted store=s3 key=%s uploadId=%s "
+                                                    + "initiated=%s", u.key(), u.uploadId(), u.initiated());
+                                        }
+                                    });
                         })
                         .collect().with(Collectors.summingInt(Integer::intValue)));
     }
 
+    /**
+     * The uploads under a prefix, page after page, at most {@link #MAX_UPLOAD_PAGES} pages (of up to 1,000 each): a
+     * snapshot holds far fewer; more are left to the next run and to the bucket's lifecycle rule.
+     */
     private Uni<List<software.amazon.awssdk.services.s3.model.MultipartUpload>> listUploads(String fullPrefix,
-            String keyMarker, String uploadIdMarker, List<software.amazon.awssdk.services.s3.model.MultipartUpload> acc) {
+            String keyMarker, String uploadIdMarker, List<software.amazon.awssdk.services.s3.model.MultipartUpload> acc,
+            int page) {
         S3Call call = S3Call.of("ListMultipartUploads", bucket(), fullPrefix);
         return send(call, () -> client.listMultipartUploads(b -> b.bucket(bucket()).prefix(fullPrefix)
                 .keyMarker(keyMarker).uploadIdMarker(uploadIdMarker)))
-                .chain((ListMultipartUploadsResponse page) -> {
-                    acc.addAll(page.uploads());
-                    boolean more = Boolean.TRUE.equals(page.isTruncated()) && page.nextKeyMarker() != null
-                            && !page.uploads().isEmpty();
-                    return more ? listUploads(fullPrefix, page.nextKeyMarker(), page.nextUploadIdMarker(), acc)
-                            : Uni.createFrom().item(acc);
+                .chain((ListMultipartUploadsResponse answer) -> {
+                    acc.addAll(answer.uploads());
+                    boolean more = Boolean.TRUE.equals(answer.isTruncated()) && answer.nextKeyMarker() != null
+                            && !answer.uploads().isEmpty() && page + 1 < MAX_UPLOAD_PAGES;
+                    return more ? listUploads(fullPrefix, answer.nextKeyMarker(), answer.nextUploadIdMarker(), acc,
+                            page + 1) : Uni.createFrom().item(acc);
                 });
     }
 
@@ -434,9 +446,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         });
     }
 
-    /** Whether sending the same request again may help: the store was unavailable (not a vanished upload). */
+    /** Whether sending the same request again may help: retriable, and not aimed at an upload that no longer exists. */
     private static boolean isRetriable(Throwable e) {
-        return e instanceof StoreException s && s.retriable() && s.reason() == Reason.STORE_UNAVAILABLE;
+        return e instanceof StoreException s && s.retriable() && !S3Call.isNoSuchUpload(s);
     }
 
     private static StoreException finalFailure(S3Call call, Throwable failure, int attempts) {

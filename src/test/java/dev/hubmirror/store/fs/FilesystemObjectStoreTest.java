@@ -132,6 +132,10 @@ class FilesystemObjectStoreTest {
         assertThat(await(store.abortUploads("models--a--b/snapshots/c1/w.bin"))).isEqualTo(1);
         assertThat(filesUnder(root.resolve("models--a--b/snapshots/c1"))).isEmpty();
         assertThat(await(store.abortUploads("models--a--b/snapshots/none/"))).isZero();
+        // the upload whose temp file was removed fails retriably: its file may start again
+        Throwable late = catchThrowable(() -> await(orphan.uploadPart(new Part(2, 4, ByteBuffer.wrap(bytes(6, 4))))));
+        assertThat(late).isInstanceOf(StoreException.class).hasMessageContaining("start the file again");
+        assertThat(((StoreException) late).retriable()).isTrue();
     }
 
     @Test

@@ -76,6 +76,10 @@ class S3CallTest {
         assertThat(e.getMessage()).contains("no longer exists");
         assertThat(S3Call.isNoSuchUpload(e)).isTrue();
         assertThat(S3Call.isNotFound(e)).isTrue();
+        // a part of a vanished upload: the whole file may start again; other calls on it may not
+        assertThat(e.retriable()).isTrue();
+        assertThat(S3Call.of("CompleteMultipartUpload", "models", "hub/blobs/abc", "up-1", 0).translate(answer)
+                .retriable()).isFalse();
     }
 
     @Test
