@@ -87,7 +87,7 @@ list_files() {
     COMMIT="$(jq -r .sha <<<"$info")"
     jq -r '.siblings[] | [.rfilename, .size] | @tsv' <<<"$info" >"$SC_DIR/files.tsv"
     FILES="$(wc -l <"$SC_DIR/files.tsv")"
-    BYTES="$(awk -F'\t' '{ s += $2 } END { printf "%d", s }' "$SC_DIR/files.tsv")"
+    BYTES="$(awk -F'\t' '{ s += $2 } END { printf "%.0f", s }' "$SC_DIR/files.tsv")"
 }
 resolve_url() { printf '%s/%s/resolve/%s/%s' "$HUB_URL" "$REPO" "$COMMIT" "$1"; }
 
@@ -181,7 +181,7 @@ flow_stream() {
         cp "$SC_DIR/files.tsv" "$SC_DIR/stream.tsv"
     fi
     n="$(wc -l <"$SC_DIR/stream.tsv")"
-    bytes="$(awk -F'\t' '{ s += $2 } END { printf "%d", s }' "$SC_DIR/stream.tsv")"
+    bytes="$(awk -F'\t' '{ s += $2 } END { printf "%.0f", s }' "$SC_DIR/stream.tsv")"
     local path size
     while IFS=$'\t' read -r path size; do
         printf '%s %s %s\n' "$(resolve_url "$path")" "s3://$S3_BUCKET/stream/$path" "$size"
@@ -292,7 +292,7 @@ report() {
             }
             if (s != "small") printf "| %s | peak RSS <= 400 MiB | %s MiB | %s |\n", s, prss[s, "service"], (prss[s, "service"] <= 400 ? "yes" : "no")
             printf "| %s | CPU <= 2 core-s/GiB | %.2f | %s |\n", s, pcpu[s, "service"], (pcpu[s, "service"] <= 2 ? "yes" : "no")
-            printf "| %s | ~0 bytes written to local disk | %d bytes | %s |\n", s, pdw[s, "service"], (pdw[s, "service"] < 1048576 ? "yes" : "no")
+            printf "| %s | ~0 bytes written to local disk | %.0f bytes | %s |\n", s, pdw[s, "service"], (pdw[s, "service"] < 1048576 ? "yes" : "no")
         }
     }' "$RESULTS"
 }
