@@ -8,6 +8,7 @@
 # Usage: load-tests/bench.sh [--runs N] [--scenarios large,small] [--huge] [--flows service,limit,seed,stream]
 #                            [--jfr] [--stream-files N] [--out DIR]
 #   --runs N          runs per scenario (default 3); medians are reported
+#   --baseline-runs N measure limit, seed and stream only in the first N runs (default: every run)
 #   --scenarios LIST  large (a ~4 GiB model, 3 large files) and/or small (1,000 files of 1-64 KiB); default both
 #   --huge            also the 40 GiB synthetic model (service only, s3proxy stores on disk: needs ~45 GB free)
 #   --flows LIST      which flows to measure (default all: service,limit,seed,stream)
@@ -24,6 +25,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 
 RUNS=3
+BASE_RUNS=""
 SCENARIOS=large,small
 HUGE=false
 FLOWS=service,limit,seed,stream
@@ -33,17 +35,19 @@ OUT=""
 while [ $# -gt 0 ]; do
     case "$1" in
         --runs) RUNS="$2"; shift 2 ;;
+        --baseline-runs) BASE_RUNS="$2"; shift 2 ;;
         --scenarios) SCENARIOS="$2"; shift 2 ;;
         --huge) HUGE=true; shift ;;
         --flows) FLOWS="$2"; shift 2 ;;
         --jfr) JFR=true; shift ;;
         --stream-files) STREAM_FILES="$2"; shift 2 ;;
         --out) OUT="$2"; shift 2 ;;
-        -h | --help) sed -n '2,24p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
 [ "$HUGE" = true ] && SCENARIOS="$SCENARIOS,huge"
+BASE_RUNS="${BASE_RUNS:-$RUNS}"
 PAR="${BENCH_PARALLEL:-8}"
 
 if [ -z "$OUT" ]; then
@@ -224,7 +228,7 @@ run_scenario() {
         RUN_LOAD="$(loadavg)"
         log "run $RUN/$RUNS of $SC, load average $RUN_LOAD"
         has_flow service && flow_service
-        if [ "$SC" != huge ]; then
+        if [ "$SC" != huge ] && [ "$RUN" -le "$BASE_RUNS" ]; then
             has_flow limit && flow_limit
             has_flow seed && flow_seed
             has_flow stream && flow_stream
