@@ -143,20 +143,36 @@ flow_service() {
 }
 
 flow_limit() {
-    local t0 t1 t2
+    local t0 t1 t2 d pids=() pid failed=0
     # read: every file from the simulator to /dev/null, PAR at once
     t0="$(now)"
     curl_all /dev/null
     t1="$(now)"
     record "$SC" "$RUN" limit-read "$BYTES" "$FILES" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" - - -
-    # write: the same files from tmpfs to s3proxy with the AWS CLI (fetched once per scenario, not timed)
-    if [ ! -d "$SC_DIR/src" ]; then
+    # write: the same files from tmpfs to s3proxy with PAR AWS CLI processes at once (one process is bound by
+    # Python: it uploads at about half the speed of several), each `aws s3 cp --recursive` of a shard of the files
+    # (hard links, round robin). The files are fetched once per scenario, not timed.
+    if [ ! -d "$SC_DIR/shards" ]; then
         curl_all "$SC_DIR/src"
+        local i=0 path size
+        while IFS=$'\t' read -r path size; do
+            d="$SC_DIR/shards/$((i % PAR))"
+            mkdir -p "$(dirname "$d/$path")"
+            ln "$SC_DIR/src/$path" "$d/$path"
+            i=$((i + 1))
+        done <"$SC_DIR/files.tsv"
     fi
     empty_bucket
     t1="$(now)"
-    aws --endpoint-url "$S3_URL" s3 cp --recursive --quiet "$SC_DIR/src" "s3://$S3_BUCKET/limit/"
+    for d in "$SC_DIR"/shards/*; do
+        aws --endpoint-url "$S3_URL" s3 cp --recursive --quiet "$d" "s3://$S3_BUCKET/limit/" &
+        pids+=("$!")
+    done
+    for pid in "${pids[@]}"; do
+        wait "$pid" || failed=1
+    done
     t2="$(now)"
+    [ "$failed" = 0 ] || die "aws s3 cp to s3proxy failed"
     record "$SC" "$RUN" limit-write "$BYTES" "$FILES" "$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')" - - -
     empty_bucket
 }
@@ -237,7 +253,7 @@ run_scenario() {
     stop_pid "$SVC_PID"
     stop_pid "$S3_PID"
     stop_pid "$SIM_PID"
-    rm -rf "$s3dir" "$SC_DIR/src"
+    rm -rf "$s3dir" "$SC_DIR/src" "$SC_DIR/shards"
     if [ "$JFR" = true ] && have jfr && [ -f "$OUT/$SC-service.jfr" ]; then
         "$ROOT/load-tests/jfr-top.sh" "$OUT/$SC-service.jfr" >"$OUT/$SC-jfr-top.txt" 2>&1 || true
         log "JFR top frames of $SC: $OUT/$SC-jfr-top.txt"
@@ -301,14 +317,18 @@ report() {
     }' "$RESULTS"
 }
 
-# --- main ----------------------------------------------------------------------------------------------------------
-require_tools
-ensure_built
-log "results under $OUT (raw per-run figures: $RESULTS); seed-flow disk dir $DISK"
-log "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(java -version 2>&1 | head -1), $(aws --version 2>&1), $(curl --version | head -1 | cut -d' ' -f1-2)"
-IFS=, read -r -a scenario_list <<<"$SCENARIOS"
-for s in "${scenario_list[@]}"; do
-    run_scenario "$s"
-done
-report | tee "$OUT/table.md"
-log "table: $OUT/table.md, raw figures: $RESULTS"
+# --- main (last, so that bash has read the whole file before a long run starts) ----------------------------
+main() {
+    require_tools
+    ensure_built
+    log "results under $OUT (raw per-run figures: $RESULTS); seed-flow disk dir $DISK"
+    log "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo) RAM, $(java -version 2>&1 | head -1), $(aws --version 2>&1), $(curl --version | head -1 | cut -d' ' -f1-2)"
+    IFS=, read -r -a scenario_list <<<"$SCENARIOS"
+    for s in "${scenario_list[@]}"; do
+        run_scenario "$s"
+    done
+    report | tee "$OUT/table.md"
+    log "table: $OUT/table.md, raw figures: $RESULTS"
+}
+
+main
