@@ -21,7 +21,9 @@ import dev.hubmirror.transfer.SnapshotMirror;
 import dev.hubmirror.transfer.SnapshotVerifier;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -76,12 +78,18 @@ public class ServiceProducers {
         return new MemoryBudget(config.memoryBudget().asLongValue());
     }
 
+    /** Fails startup when a part or a single-PUT file could never fit the memory budget. */
+    void checkTransferSettings(@Observes StartupEvent event, TransferConfig config) {
+        FileTransfer.checkSettings(config.memoryBudget().asLongValue(), config.partSize().asLongValue(),
+                config.singlePutThreshold().asLongValue(), config.partsInFlight(), config.fetchesPerFile());
+    }
+
     @Produces
     @Singleton
     SnapshotMirror snapshotMirror(HubClient hub, ObjectStore store, MemoryBudget budget, TransferConfig transfer,
             StoreConfig storeConfig, MeterRegistry registry) {
         FileTransfer files = new FileTransfer(hub, store, budget, transfer.partSize().asLongValue(),
-                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(),
+                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(), transfer.fetchesPerFile(),
                 new MicrometerTransferObserver(registry, store.kind(), budget));
         return new MeteredSnapshotMirror(
                 new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), storeConfig.blobs()), registry);

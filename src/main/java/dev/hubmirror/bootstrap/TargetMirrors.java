@@ -8,6 +8,7 @@ import dev.hubmirror.transfer.FileTransfer;
 import dev.hubmirror.transfer.MemoryBudget;
 import dev.hubmirror.transfer.SnapshotMirror;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
+import dev.hubmirror.transfer.TransferObserver;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -60,7 +61,8 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
         HubClient client = tokenName == null ? hub : hub.withToken(tokens.get(tokenName));
         Target t = target == null ? defaultTarget : targets.get(target);
         FileTransfer files = new FileTransfer(client, t.store(), budget, transfer.partSize().asLongValue(),
-                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight());
+                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(), transfer.fetchesPerFile(),
+                TransferObserver.NONE);
         LOGGER.infof("mirror built target=%s token=%s store=%s", target == null ? "default" : target,
                 tokenName == null ? "default" : tokenName, t.store().url(""));
         return new StreamingSnapshotMirror(client, t.store(), files, transfer.filesInFlight(), t.blobs());

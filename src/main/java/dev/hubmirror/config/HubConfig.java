@@ -63,4 +63,18 @@ public interface HubConfig {
      */
     @WithDefault("100000")
     int maxFiles();
+
+    /**
+     * Files whose resolved download URL (where {@code /resolve} redirects to: a signed CDN URL for LFS files) is kept,
+     * so the Range requests of a file's parts skip the Hub; 0 resolves on every request.
+     */
+    @WithDefault("1000")
+    int resolvedUrlCacheSize();
+
+    /**
+     * How long a resolved download URL is used; keep it below the CDN's signature lifetime. A URL the CDN refuses
+     * (401/403/410) is resolved again at once, whatever its age.
+     */
+    @WithDefault("10m")
+    Duration resolvedUrlMaxAge();
 }

@@ -20,11 +20,21 @@ public interface TransferConfig {
     @WithDefault("4")
     int partsInFlight();
 
+    /**
+     * Parts of one file fetched concurrently, each as its own Range request; the whole-file hash still sees the parts
+     * in file order (a part that arrives early waits in memory for the earlier ones).
+     */
+    @WithDefault("4")
+    int fetchesPerFile();
+
     /** Files of one job transferred concurrently. */
     @WithDefault("4")
     int filesInFlight();
 
-    /** Heap for part buffers across all transfers; a transfer waits for budget before it buffers a part. */
+    /**
+     * Heap for part buffers across all transfers; a transfer waits for budget before it buffers a part. Must hold at
+     * least one part and one single-PUT file (checked at startup).
+     */
     @WithDefault("512M")
     MemorySize memoryBudget();
 }

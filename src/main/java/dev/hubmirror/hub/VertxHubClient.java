@@ -24,9 +24,13 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -50,9 +54,14 @@ import org.jboss.logging.Logger;
  * <li>5xx, 429, connection failures and idle timeouts are retried up to {@code mirror.hub.max-attempts} with exponential
  * backoff and jitter, honouring {@code Retry-After} and {@code RateLimit ... t=N} up to {@code mirror.hub.max-backoff}.
  * Delays are Vert.x timers.</li>
- * <li>A download always sends {@code Range}, re-resolves the file on the Hub for each attempt (a fresh signed URL) and
- * resumes from the first byte not yet delivered when the body is cut, stalls, ends short, or the CDN refuses an
- * expired URL; the consecutive-failure count restarts whenever an attempt delivered bytes.</li>
+ * <li>A download always sends {@code Range} and resumes from the first byte not yet delivered when the body is cut,
+ * stalls, ends short, or the CDN refuses an expired URL; the consecutive-failure count restarts whenever an attempt
+ * delivered bytes.</li>
+ * <li>Where a file's bytes come from (the URL its {@code /resolve} request ends at: a signed CDN URL for LFS files) is
+ * cached per file and token for {@code mirror.hub.resolved-url-max-age}, at most
+ * {@code mirror.hub.resolved-url-cache-size} files, so the Range requests of a file's parts and its resumed attempts go
+ * straight to the CDN; parallel first requests for one file wait for a single resolution. When the CDN refuses a
+ * cached URL (401, 403, 410: expired or revoked) the file is resolved on the Hub again, once, for that request.</li>
  * </ul>
  * Create one per {@link Vertx} and {@link #close()} it on shutdown.
  */
@@ -82,6 +91,9 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
     private final HubObserver observer;
     /** Whether this client owns {@link #http} (views made by {@link #withToken} share their origin's). */
     private final boolean ownsConnections;
+    /** Resolved download URLs, shared with the {@link #withToken} views (keys name the token's fingerprint). */
+    private final ResolvedUrls resolvedUrls;
+    private final String tokenKey;
 
     /** A client on a Vert.x instance (in Quarkus, the managed one). */
     public VertxHubClient(Vertx vertx, HubConfig config) {
@@ -109,6 +121,9 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
                 .setForceSni(true);
         this.http = vertx.createHttpClient(options, new PoolOptions().setHttp1MaxSize(config.maxConnectionsPerHost()));
         this.ownsConnections = true;
+        this.resolvedUrls = new ResolvedUrls(config.resolvedUrlCacheSize(), config.resolvedUrlMaxAge().toNanos(),
+                System::nanoTime);
+        this.tokenKey = fingerprint(token);
     }
 
     /** A view of {@code origin} that sends {@code token} instead of origin's token. */
@@ -126,6 +141,21 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
         this.maxFiles = origin.maxFiles;
         this.observer = origin.observer;
         this.ownsConnections = false;
+        this.resolvedUrls = origin.resolvedUrls;
+        this.tokenKey = fingerprint(token);
+    }
+
+    /** A short sha256 of the token (never the token itself) to tell cache entries of different tokens apart. */
+    private static String fingerprint(Optional<String> token) {
+        if (token.isEmpty()) {
+            return "-";
+        }
+        try {
+            byte[] sha = MessageDigest.getInstance("SHA-256").digest(token.get().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha, 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
     }
 
     /** A client on the Mutiny flavour of a Vert.x instance. */
@@ -348,15 +378,53 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
 
         private Future<ResponseBodyPublisher.Opened> open(long from, long remaining) {
             String range = "bytes=" + from + "-" + (from + remaining - 1);
-            return send(call, endpoint.resolveUrl(call.ref(), call.commit(), call.path()), range, file.size(), 0)
-                    .compose(exchange -> {
-                        try {
-                            return Future.succeededFuture(accept(exchange, from, remaining));
-                        } catch (HubException e) {
-                            exchange.request().reset();
-                            return Future.failedFuture(e);
-                        }
-                    });
+            String key = tokenKey + "\n" + call.ref().type() + "\n" + call.ref().id().id() + "\n" + call.commit()
+                    + "\n" + call.path();
+            return resolvedUrls.lookup(key, context).compose(cached -> {
+                if (cached.isEmpty()) {
+                    return resolveAndOpen(key, range, from, remaining);
+                }
+                URI url = cached.get();
+                return send(call, url, range, file.size(), 0)
+                        .compose(exchange -> accepted(exchange, from, remaining))
+                        .recover(t -> {
+                            if (!(t instanceof HubException e) || !refusesUrl(e.status())) {
+                                return Future.failedFuture(t);
+                            }
+                            LOGGER.debugf("hub cached url refused, resolving again repo=%s path=%s status=%d",
+                                    call.ref().id(), call.path(), e.status());
+                            resolvedUrls.invalidate(key, url);
+                            return resolvedUrls.lookup(key, context).compose(again -> again.isPresent()
+                                    && !again.get().equals(url)
+                                            ? send(call, again.get(), range, file.size(), 0)
+                                                    .compose(exchange -> accepted(exchange, from, remaining))
+                                            : resolveAndOpen(key, range, from, remaining));
+                        });
+            });
+        }
+
+        /** Resolves the file on the Hub (following its redirects) and opens the range; caches where it ended. */
+        private Future<ResponseBodyPublisher.Opened> resolveAndOpen(String key, String range, long from,
+                long remaining) {
+            URI resolve = endpoint.resolveUrl(call.ref(), call.commit(), call.path());
+            Future<ResponseBodyPublisher.Opened> opened;
+            try {
+                opened = send(call, resolve, range, file.size(), 0)
+                        .compose(exchange -> accepted(exchange, from, remaining));
+            } catch (RuntimeException e) {
+                resolvedUrls.settle(key, null);
+                return Future.failedFuture(e);
+            }
+            return opened.onComplete(ar -> resolvedUrls.settle(key, ar.succeeded() ? ar.result().url() : null));
+        }
+
+        private Future<ResponseBodyPublisher.Opened> accepted(Exchange exchange, long from, long remaining) {
+            try {
+                return Future.succeededFuture(accept(exchange, from, remaining));
+            } catch (HubException e) {
+                exchange.request().reset();
+                return Future.failedFuture(e);
+            }
         }
 
         /** Checks a 2xx answer to a Range request; how many body bytes it will carry. */
@@ -440,6 +508,11 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
             return failures.sizeMismatch(call, "the body ended after " + received + " of " + expected + " bytes",
                     true);
         }
+    }
+
+    /** Whether a download host's answer means the (signed) URL itself is no longer good: expired or revoked. */
+    private static boolean refusesUrl(int status) {
+        return status == 401 || status == 403 || status == 410;
     }
 
     // ---------------------------------------------------------------------------------------------------------------

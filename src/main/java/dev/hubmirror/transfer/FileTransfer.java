@@ -12,6 +12,7 @@ import dev.hubmirror.store.PartReceipt;
 import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.Map;
@@ -20,19 +21,25 @@ import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
  * Streams one Hub file into one store object, verified before it becomes visible.
  *
  * <p>The part is the unit of work: part {@code i} is fetched as a Range request of exactly its bytes into a buffer
- * reserved from the {@link MemoryBudget}, hashed, then uploaded; parts are fetched one after another (so the hash
- * sees bytes in file order) while up to {@code partsInFlight} parts upload concurrently. Heap per file is at most
- * {@code partsInFlight x partSize}, and the global budget caps all files together. When the last part is fetched the
- * digest and size are compared with what the Hub listed: on a match the upload is completed, otherwise (and on any
- * failure or cancellation) it is aborted, so no unverified object is ever visible. Files at or below the single-PUT
- * threshold are fetched whole, verified, and written with one PUT.
+ * reserved from the {@link MemoryBudget}, its length checked, then uploaded; a fetch cut mid-range is resumed for
+ * the rest of that part's range alone (the Hub client's retry policy). Up to {@code fetchesPerFile} parts of a file
+ * are fetched at once and up to {@code partsInFlight} uploaded at once; at most {@code fetchesPerFile +
+ * partsInFlight} parts of a file hold a buffer at any time. Parts arrive in any order, but the whole-file digest needs
+ * them in file order: an {@link OrderedDigest} hashes them in order on a worker thread, and a part that finished
+ * before an earlier one waits in memory until it is hashed (the reorder window, bounded by the per-file part slots
+ * and by the global budget). Budget and slots are granted in part order, so the earliest part never waits behind a
+ * later one and nothing can deadlock. When every part is uploaded and hashed, the digest and size are compared with
+ * what the Hub listed: on a match the upload is completed, otherwise (and on any failure or cancellation) it is
+ * aborted, so no unverified object is ever visible. Files at or below the single-PUT threshold are fetched whole
+ * (hashed as bytes stream), verified, and written with one PUT.
  *
  * <p>The expected hash is stored as object metadata; a later run that finds an object of the right size carrying the
  * right hash skips the file without downloading it.
@@ -40,6 +47,8 @@ import org.jboss.logging.Logger;
 public final class FileTransfer {
 
     private static final Logger LOGGER = Logger.getLogger(FileTransfer.class);
+    /** Largest heap buffer one part may need (a Java array holds at most about 2^31 bytes). */
+    static final long MAX_BUFFER = Integer.MAX_VALUE - 8;
 
     private final HubClient hub;
     private final ObjectStore store;
@@ -47,26 +56,68 @@ public final class FileTransfer {
     private final long partSize;
     private final long singlePutThreshold;
     private final int partsInFlight;
+    private final int fetchesPerFile;
+    private final Executor hashing;
     private final TransferObserver observer;
 
+    /** Parts fetched one at a time, no observer. */
     public FileTransfer(HubClient hub, ObjectStore store, MemoryBudget budget, long partSize, long singlePutThreshold,
             int partsInFlight) {
-        this(hub, store, budget, partSize, singlePutThreshold, partsInFlight, TransferObserver.NONE);
+        this(hub, store, budget, partSize, singlePutThreshold, partsInFlight, 1, TransferObserver.NONE);
     }
 
-    /** With an observer that sees bytes, files and upload times (metrics). */
+    /**
+     * With {@code fetchesPerFile} parallel Range fetches per file and an observer that sees bytes, files and upload
+     * times (metrics). Hashing runs on Mutiny's default worker pool (Quarkus' worker pool in the service).
+     *
+     * @throws IllegalArgumentException when a setting is out of range or a buffer could never fit the budget
+     */
     public FileTransfer(HubClient hub, ObjectStore store, MemoryBudget budget, long partSize, long singlePutThreshold,
-            int partsInFlight, TransferObserver observer) {
-        if (partsInFlight < 1) {
-            throw new IllegalArgumentException("parts in flight must be at least 1");
-        }
+            int partsInFlight, int fetchesPerFile, TransferObserver observer) {
+        checkSettings(budget.capacity(), partSize, singlePutThreshold, partsInFlight, fetchesPerFile);
         this.hub = hub;
         this.store = store;
         this.budget = budget;
         this.partSize = partSize;
         this.singlePutThreshold = singlePutThreshold;
         this.partsInFlight = partsInFlight;
+        this.fetchesPerFile = fetchesPerFile;
+        this.hashing = Infrastructure.getDefaultWorkerPool();
         this.observer = observer;
+    }
+
+    /**
+     * Checks transfer settings against the memory budget, so that a part that could never be buffered fails at
+     * startup instead of waiting forever: part size and single-PUT threshold must each fit the budget and one heap
+     * buffer.
+     *
+     * @throws IllegalArgumentException naming the config keys to change
+     */
+    public static void checkSettings(long memoryBudget, long partSize, long singlePutThreshold, int partsInFlight,
+            int fetchesPerFile) {
+        if (partsInFlight < 1) {
+            throw new IllegalArgumentException("mirror.transfer.parts-in-flight must be at least 1, got "
+                    + partsInFlight);
+        }
+        if (fetchesPerFile < 1) {
+            throw new IllegalArgumentException("mirror.transfer.fetches-per-file must be at least 1, got "
+                    + fetchesPerFile);
+        }
+        if (partSize < 1 || partSize > MAX_BUFFER) {
+            throw new IllegalArgumentException("mirror.transfer.part-size must be between 1 byte and " + MAX_BUFFER
+                    + " bytes (one heap buffer), got " + partSize);
+        }
+        if (singlePutThreshold < 0 || singlePutThreshold > MAX_BUFFER) {
+            throw new IllegalArgumentException("mirror.transfer.single-put-threshold must be between 0 and "
+                    + MAX_BUFFER + " bytes (one heap buffer), got " + singlePutThreshold);
+        }
+        if (partSize > memoryBudget || singlePutThreshold > memoryBudget) {
+            throw new IllegalArgumentException("mirror.transfer.memory-budget (" + memoryBudget + " bytes) is smaller "
+                    + "than one buffer: mirror.transfer.part-size is " + partSize
+                    + " bytes and mirror.transfer.single-put-threshold " + singlePutThreshold + " bytes. Raise the "
+                    + "budget to at least " + Math.max(partSize, singlePutThreshold) + " bytes (better: files-in-flight"
+                    + " x (fetches-per-file + parts-in-flight) x part-size) or lower the sizes.");
+        }
     }
 
     /** Transfers the file to {@code key} unless a verified copy is already there. Never fails: see the outcome. */
@@ -103,7 +154,7 @@ public final class FileTransfer {
     }
 
     private Uni<Void> transfer(RepoRef ref, String commit, HubFile file, String key, MirrorProgress progress) {
-        PartPlan plan = PartPlan.of(file.size(), partSize, singlePutThreshold, store.limits());
+        PartPlan plan = plan(ref, file, key);
         FileDigest digest = FileDigest.forFile(file);
         Map<String, String> metadata = Map.of(digest.metadataKey(), digest.expected());
         if (plan.singlePut()) {
@@ -117,36 +168,96 @@ public final class FileTransfer {
             LOGGER.debugf("upload started repo=%s path=%s key=%s uploadId=%s parts=%d", ref.id(), file.path(), key,
                     upload.id(), plan.partCount());
             PartsInFlight inFlight = new PartsInFlight();
-            return uploadParts(ref, commit, file, plan, digest, upload, inFlight, progress)
+            OrderedDigest ordered = new OrderedDigest(digest, hashing);
+            return uploadParts(ref, commit, file, plan, upload, inFlight, ordered, progress)
                     .chain(receipts -> {
                         verify(ref, file, key, digest);
                         return upload.complete(receipts);
                     })
-                    .onFailure().call(e -> inFlight.settled().chain(() -> abort(upload, ref, file, e)))
-                    .onCancellation().call(() -> inFlight.settled().chain(() -> abort(upload, ref, file, null)));
+                    .onFailure().call(e -> {
+                        ordered.close();
+                        return inFlight.settled().chain(() -> abort(upload, ref, file, e));
+                    })
+                    .onCancellation().call(() -> {
+                        ordered.close();
+                        return inFlight.settled().chain(() -> abort(upload, ref, file, null));
+                    });
         });
     }
 
+    /** The file's part plan; a part that the budget or one heap buffer cannot hold fails the file clearly. */
+    private PartPlan plan(RepoRef ref, HubFile file, String key) {
+        PartPlan plan;
+        try {
+            plan = PartPlan.of(file.size(), partSize, singlePutThreshold, store.limits());
+        } catch (IllegalArgumentException e) {
+            throw new MirrorException(Reason.INVALID_REQUEST, "file " + file.path() + " of " + ref + " cannot be "
+                    + "written to " + store.url(key) + ": " + e.getMessage());
+        }
+        if (plan.partSize() > budget.capacity() || plan.partSize() > MAX_BUFFER) {
+            throw new MirrorException(Reason.INVALID_REQUEST, "file " + file.path() + " of " + ref + " ("
+                    + file.size() + " bytes) needs parts of " + plan.partSize() + " bytes to stay within the store's "
+                    + store.limits().maxParts() + "-part limit, more than mirror.transfer.memory-budget ("
+                    + budget.capacity() + " bytes) or one heap buffer (" + MAX_BUFFER + " bytes) can hold; nothing "
+                    + "was written. Raise mirror.transfer.memory-budget to at least " + plan.partSize() + " bytes.");
+        }
+        return plan;
+    }
+
+    /**
+     * Fetches, uploads and hashes every part: at most {@code fetchesPerFile + partsInFlight} parts hold a buffer, at
+     * most {@code fetchesPerFile} of them fetch and {@code partsInFlight} upload; completes with the receipts once
+     * every part was uploaded and hashed in order.
+     */
     private Uni<List<PartReceipt>> uploadParts(RepoRef ref, String commit, HubFile file, PartPlan plan,
-            FileDigest digest, MultipartUpload upload, PartsInFlight inFlight, MirrorProgress progress) {
+            MultipartUpload upload, PartsInFlight inFlight, OrderedDigest ordered, MirrorProgress progress) {
+        OrderedSlots fetchSlots = new OrderedSlots(fetchesPerFile);
+        OrderedSlots uploadSlots = new OrderedSlots(partsInFlight);
         return Multi.createFrom().range(0, plan.partCount())
-                .onItem().transformToUniAndConcatenate(index -> {
-                    long length = plan.length(index);
-                    return budget.acquire(length).chain(granted -> {
-                        Lease lease = new Lease(granted);
-                        return fetch(ref, commit, file, plan.offset(index), length, digest, progress)
-                                .map(buffer -> new LeasedPart(new Part(index + 1, plan.offset(index), buffer), lease))
-                                .onFailure().invoke(lease::release)
-                                .onCancellation().invoke(lease::release);
-                    });
-                })
-                .onItem().transformToUni(leased -> inFlight.detach(timed(upload.uploadPart(leased.part()),
-                        nanos -> observer.partUploaded(leased.part().length(), nanos)), leased.lease()::release))
-                .merge(partsInFlight)
+                .onItem().transformToUni(index -> part(ref, commit, file, plan, index, upload, inFlight, ordered,
+                        fetchSlots, uploadSlots, progress))
+                .merge(fetchesPerFile + partsInFlight)
                 .collect().asList();
     }
 
-    /** Fetches exactly {@code length} bytes at {@code offset} into a new buffer, feeding the digest in order. */
+    /**
+     * One part: a fetch slot, then its budget, then its range into a fresh buffer; then, in parallel, its upload (in
+     * an upload slot) and its turn in the ordered digest. The budget is released when both let go of the buffer.
+     */
+    private Uni<PartReceipt> part(RepoRef ref, String commit, HubFile file, PartPlan plan, int index,
+            MultipartUpload upload, PartsInFlight inFlight, OrderedDigest ordered, OrderedSlots fetchSlots,
+            OrderedSlots uploadSlots, MirrorProgress progress) {
+        long offset = plan.offset(index);
+        long length = plan.length(index);
+        Uni<LeasedPart> fetched = fetchSlots.acquire(index).chain(() -> budget.acquire(length)
+                .chain(granted -> {
+                    Lease lease = new Lease(granted);
+                    return fetch(ref, commit, file, offset, length, null, progress)
+                            .map(buffer -> new LeasedPart(new Part(index + 1, offset, buffer), lease))
+                            .onFailure().invoke(lease::release)
+                            .onCancellation().invoke(lease::release);
+                })
+                .eventually(fetchSlots::release));
+        return fetched.chain(leased -> {
+            Lease lease = leased.lease();
+            // the fetch's hold on the buffer passes to the upload; the digest takes a hold of its own
+            lease.retain();
+            CompletableFuture<Void> hashed = ordered.offer(index, leased.part().data(), lease::release);
+            Uni<PartReceipt> uploaded = uploadSlots.acquire(index)
+                    .onCancellation().invoke(lease::release)
+                    .chain(() -> inFlight.detach(timed(upload.uploadPart(leased.part()),
+                            nanos -> observer.partUploaded(leased.part().length(), nanos)), () -> {
+                                lease.release();
+                                uploadSlots.release();
+                            }));
+            return uploaded.chain(receipt -> Uni.createFrom().completionStage(hashed).replaceWith(receipt));
+        });
+    }
+
+    /**
+     * Fetches exactly {@code length} bytes at {@code offset} into a new buffer, feeding {@code digest} (when not null)
+     * as bytes arrive.
+     */
     private Uni<ByteBuffer> fetch(RepoRef ref, String commit, HubFile file, long offset, long length,
             FileDigest digest, MirrorProgress progress) {
         return Uni.createFrom().deferred(() -> {
@@ -157,7 +268,9 @@ public final class FileTransfer {
                         if (n > buffer.remaining()) {
                             throw sizeMismatch(ref, file, "the Hub sent more bytes than listed");
                         }
-                        digest.update(chunk);
+                        if (digest != null) {
+                            digest.update(chunk);
+                        }
                         buffer.put(chunk);
                         progress.transferred(n);
                         observer.downloaded(n);
@@ -216,17 +329,24 @@ public final class FileTransfer {
         });
     }
 
-    /** Budget bytes held for one part; released exactly once. */
+    /**
+     * Budget bytes held for one buffer by one or more holders (the fetch, then the upload and the digest); the bytes go
+     * back to the budget when the last holder releases.
+     */
     private final class Lease {
         private final long bytes;
-        private final AtomicBoolean released = new AtomicBoolean();
+        private final AtomicInteger holders = new AtomicInteger(1);
 
         Lease(long bytes) {
             this.bytes = bytes;
         }
 
+        void retain() {
+            holders.incrementAndGet();
+        }
+
         void release() {
-            if (released.compareAndSet(false, true)) {
+            if (holders.decrementAndGet() == 0) {
                 budget.release(bytes);
             }
         }

@@ -8,14 +8,17 @@ import java.util.Deque;
 /**
  * The global heap budget for part buffers, shared by every transfer. A transfer asks for the bytes of a part before
  * it allocates the buffer and gives them back when the part is uploaded (or failed). Waiters are served first come,
- * first served, so a large request is not starved by small ones. A request larger than the whole budget is clamped
- * to the budget (it then runs alone). Acquisition is asynchronous: nothing blocks.
+ * first served, so a large request is not starved by small ones. A request larger than the whole budget fails at once
+ * (it could never be granted; configuration validation rejects part sizes over the budget before any transfer starts).
+ * Acquisition is asynchronous: a waiter is completed by whoever releases, nothing blocks. The high-water mark
+ * ({@link #peak()}) records the most bytes ever held at once, so tests and operators can see the bound held.
  */
 public final class MemoryBudget {
 
     private final long capacity;
     private final Deque<Waiter> waiters = new ArrayDeque<>();
     private long available;
+    private long peak;
 
     public MemoryBudget(long capacity) {
         if (capacity <= 0) {
@@ -35,12 +38,22 @@ public final class MemoryBudget {
         return capacity - available;
     }
 
+    /** The most bytes held at once since this budget was created; never more than {@link #capacity()}. */
+    public synchronized long peak() {
+        return peak;
+    }
+
     /**
-     * Reserves {@code bytes} (clamped to the capacity); the Uni completes with the number of bytes reserved, which the
-     * caller must {@link #release} exactly once. Cancelling while waiting withdraws the request.
+     * Reserves {@code bytes}; the Uni completes with the number of bytes reserved, which the caller must
+     * {@link #release} exactly once. Cancelling while waiting withdraws the request. A request larger than the
+     * capacity fails with {@link IllegalArgumentException}: it could never be granted.
      */
     public Uni<Long> acquire(long bytes) {
-        long want = Math.min(Math.max(bytes, 0), capacity);
+        long want = Math.max(bytes, 0);
+        if (want > capacity) {
+            return Uni.createFrom().failure(new IllegalArgumentException("a buffer of " + want + " bytes is larger "
+                    + "than the whole memory budget of " + capacity + " bytes (mirror.transfer.memory-budget)"));
+        }
         return Uni.createFrom().deferred(() -> {
             Waiter w = new Waiter(want);
             return Uni.createFrom().<Long>emitter(emitter -> {
@@ -49,7 +62,7 @@ public final class MemoryBudget {
                 synchronized (this) {
                     granted = waiters.isEmpty() && available >= want;
                     if (granted) {
-                        available -= want;
+                        take(want);
                         w.granted = true;
                     } else {
                         waiters.addLast(w);
@@ -69,7 +82,7 @@ public final class MemoryBudget {
             available = Math.min(capacity, available + bytes);
             while (!waiters.isEmpty() && waiters.peekFirst().bytes <= available) {
                 Waiter w = waiters.pollFirst();
-                available -= w.bytes;
+                take(w.bytes);
                 w.granted = true;
                 ready.add(w);
             }
@@ -77,6 +90,12 @@ public final class MemoryBudget {
         for (Waiter w : ready) {
             w.emitter.complete(w.bytes);
         }
+    }
+
+    /** Takes bytes from what is available; caller holds the lock. */
+    private void take(long bytes) {
+        available -= bytes;
+        peak = Math.max(peak, capacity - available);
     }
 
     private void withdraw(Waiter w) {

@@ -20,6 +20,7 @@ import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
@@ -499,11 +500,77 @@ class VertxHubClientTest {
         // When
         byte[] bytes = download(client, repo, commit, file, 0, file.size());
 
-        // Then
+        // Then: the resumed request went to the cached URL, was refused as expired, and the file was resolved again
         assertThat(sha256(bytes)).isEqualTo(commit.file("big.bin").sha256());
         assertThat(sim.requests()).filteredOn(r -> r.listener().equals("hub")).hasSize(2);
         assertThat(cdnRanges()).containsExactly("bytes=0-" + (file.size() - 1),
-                "bytes=500000-" + (file.size() - 1));
+                "bytes=500000-" + (file.size() - 1), "bytes=500000-" + (file.size() - 1));
+        assertThat(sim.requests()).filteredOn(r -> r.listener().equals("cdn")).extracting(SimRequest::status)
+                .containsExactly(206, 403, 206);
+    }
+
+    @Test
+    void parallelRangesOfOneFileResolveOnceAndGoStraightToTheCdnWithoutTheToken() {
+        // Given: a gated LFS file and a client with a token that may read it
+        SimRepo repo = sim.model(uniqueId()).gated(true).grant("alice");
+        SimCommit commit = repo.commit().lfsFile("w.bin", 4_000_000, 15L);
+        repo.branch("main", commit);
+        try (VertxHubClient alice = client(Map.of("mirror.hub.token", "hf_alice_0123456789"))) {
+            HubFile file = listed(alice, repo, commit, "w.bin");
+            sim.clearRequests();
+
+            // When: four ranges at once, then a fifth
+            List<Uni<byte[]>> ranges = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                long offset = i * 1_000_000L;
+                ranges.add(bytes(alice.download(ref(repo), commit.sha(), file, offset, 1_000_000)));
+            }
+            List<byte[]> parts = await(Uni.join().all(ranges).andFailFast());
+            byte[] again = download(alice, repo, commit, file, 0, 10);
+
+            // Then
+            ByteArrayOutputStream whole = new ByteArrayOutputStream();
+            parts.forEach(b -> whole.write(b, 0, b.length));
+            assertThat(sha256(whole.toByteArray())).isEqualTo(commit.file("w.bin").sha256());
+            assertThat(again).hasSize(10);
+        }
+        assertThat(sim.requests()).filteredOn(r -> r.listener().equals("hub")).singleElement()
+                .satisfies(r -> assertThat(r.authorized()).isTrue());
+        assertThat(sim.requests()).filteredOn(r -> r.listener().equals("cdn")).hasSize(5)
+                .allSatisfy(r -> assertThat(r.authorized()).isFalse());
+    }
+
+    @Test
+    void aUrlResolvedWithOneTokenIsNotReusedWithAnother() {
+        // Given: alice resolved the file; bob (no access to the gated repo) shares the connection pool and cache
+        SimRepo repo = sim.model(uniqueId()).gated(true).grant("alice");
+        SimCommit commit = repo.commit().lfsFile("w.bin", 1000, 16L);
+        repo.branch("main", commit);
+        try (VertxHubClient alice = client(Map.of("mirror.hub.token", "hf_alice_0123456789"))) {
+            HubFile file = listed(alice, repo, commit, "w.bin");
+            download(alice, repo, commit, file, 0, file.size());
+            HubClient bob = alice.withToken("hf_bob_0123456789");
+
+            // When
+            HubException e = failure(bob.download(ref(repo), commit.sha(), file, 0, file.size()));
+
+            // Then: bob asked the Hub himself and was refused
+            assertThat(e.reason()).isEqualTo(Reason.GATED_REPO);
+        }
+    }
+
+    @Test
+    void aZeroSizeCacheResolvesEveryRange() {
+        SimRepo repo = sim.model(uniqueId());
+        SimCommit commit = repo.commit().lfsFile("w.bin", 1000, 17L);
+        try (VertxHubClient uncached = client(Map.of("mirror.hub.resolved-url-cache-size", "0"))) {
+            HubFile file = listed(uncached, repo, commit, "w.bin");
+            sim.clearRequests();
+
+            download(uncached, repo, commit, file, 0, 500);
+            download(uncached, repo, commit, file, 500, 500);
+        }
+        assertThat(sim.requests()).filteredOn(r -> r.listener().equals("hub")).hasSize(2);
     }
 
     @Test
@@ -734,12 +801,15 @@ class VertxHubClientTest {
 
     private static byte[] download(VertxHubClient client, SimRepo repo, SimCommit commit, HubFile file, long offset,
             long length) {
-        Multi<ByteBuffer> bytes = client.download(ref(repo), commit.sha(), file, offset, length);
-        return await(bytes.collect().in(ByteArrayOutputStream::new, (out, buffer) -> {
+        return await(bytes(client.download(ref(repo), commit.sha(), file, offset, length)));
+    }
+
+    private static Uni<byte[]> bytes(Multi<ByteBuffer> stream) {
+        return stream.collect().in(ByteArrayOutputStream::new, (out, buffer) -> {
             byte[] chunk = new byte[buffer.remaining()];
             buffer.get(chunk);
             out.write(chunk, 0, chunk.length);
-        })).toByteArray();
+        }).map(ByteArrayOutputStream::toByteArray);
     }
 
     private static <T> T await(Uni<T> uni) {

@@ -43,9 +43,23 @@ class MemoryBudgetTest {
     }
 
     @Test
-    void clampsRequestsLargerThanTheBudget() {
+    void refusesARequestLargerThanTheWholeBudgetInsteadOfWaitingForever() {
         MemoryBudget budget = new MemoryBudget(100);
-        budget.acquire(1_000).subscribe().withSubscriber(UniAssertSubscriber.create()).assertItem(100L);
+        budget.acquire(1_000).subscribe().withSubscriber(UniAssertSubscriber.create())
+                .assertFailedWith(IllegalArgumentException.class, "mirror.transfer.memory-budget");
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void recordsTheHighWaterMark() {
+        MemoryBudget budget = new MemoryBudget(100);
+        budget.acquire(30).subscribe().withSubscriber(UniAssertSubscriber.create());
+        budget.acquire(50).subscribe().withSubscriber(UniAssertSubscriber.create());
+        budget.release(30);
+        budget.acquire(10).subscribe().withSubscriber(UniAssertSubscriber.create());
+
+        assertThat(budget.peak()).isEqualTo(80);
+        assertThat(budget.inUse()).isEqualTo(60);
     }
 
     @Test

@@ -67,7 +67,9 @@ abstract class MirrorScenarios {
 
     StreamingSnapshotMirror mirror(String token, boolean blobs) {
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), token, Map.of()));
-        FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2);
+        // three parallel Range fetches per file, two part uploads: every scenario runs the reorder window
+        FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2, 3,
+                TransferObserver.NONE);
         return new StreamingSnapshotMirror(hub, store(), files, 3, blobs);
     }
 
