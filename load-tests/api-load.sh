@@ -2,7 +2,7 @@
 # API load test: starts the Hub simulator (1,000 small repos of load-tests/specs/api-load.json), s3proxy and the
 # packaged service on loopback, then runs the Gatling simulation dev.hubmirror.load.MirrorApiSimulation
 # (load-tests/gatling/java, Maven profile -Pload): many virtual users submit model lists at once and poll their
-# jobs to completion. Prints jobs per minute, submit and poll latency p50/p99 and errors as a Markdown table.
+# jobs to completion. Prints jobs per minute, submit latency p50/p99 and errors, and Gatling's global figures.
 #
 # Usage: load-tests/api-load.sh [--users N] [--submissions N] [--repos-per-submission N] [--ramp-seconds N]
 #                               [--out DIR]
@@ -46,10 +46,7 @@ repos="$(grep -c '"id":"load/repo-' "$ROOT/load-tests/specs/api-load.json")"
 start_sim "$ROOT/load-tests/specs/api-load.json" "$OUT/sim.log"
 start_s3proxy "$OUT/s3" "$OUT/s3proxy.log"
 start_service "s3://$S3_BUCKET/weights" "$OUT/service.log"
-key=""
-if [ "${#SVC_AUTH[@]}" -gt 0 ]; then
-    key="${SVC_AUTH[2]#Authorization: Bearer }"
-fi
+key="$SVC_KEY"
 
 offline=(-o)
 [ "${LOAD_MVN_OFFLINE:-true}" = true ] || offline=()
@@ -58,23 +55,23 @@ cpu0="$(cpu_seconds "$SVC_PID")"
 cd "$ROOT"
 set +e
 ./mvnw -B -ntp "${offline[@]}" -Pload test-compile gatling:test -Dcheckstyle.skip \
-    -Dgatling.resultsFolder="$OUT/gatling" -Dload.baseUrl="$SVC_URL" -Dload.apiKey="$key" \
+    -Dload.baseUrl="$SVC_URL" -Dload.apiKey="$key" \
     -Dload.users="$USERS" -Dload.submissionsPerUser="$SUBMISSIONS" -Dload.reposPerSubmission="$PER" \
     -Dload.rampSeconds="$RAMP" -Dload.repoCount="$repos" -Dload.summary="$OUT/summary.txt" >"$OUT/gatling.log" 2>&1
 rc=$?
 set -e
 cpu1="$(cpu_seconds "$SVC_PID")"
 log "load average at the end $(loadavg); Gatling exit code $rc; its output: $OUT/gatling.log"
-stats="$(find "$OUT/gatling" -name stats.json -path '*/js/*' | head -1)"
-[ -n "$stats" ] || die "no Gatling report under $OUT/gatling (see $OUT/gatling.log)"
+report="$(find "$ROOT/target/load/gatling" -maxdepth 1 -name 'mirrorapisimulation-*' 2>/dev/null | sort | tail -1)"
+[ -f "$OUT/summary.txt" ] || die "the simulation wrote no summary (see $OUT/gatling.log)"
 
-echo "| request | count | errors | p50 ms | p99 ms | max ms | mean req/s |"
-echo "|---|---:|---:|---:|---:|---:|---:|"
-jq -r '.contents[] | .stats | [.name, .numberOfRequests.total, .numberOfRequests.ko, .percentiles1.total,
-    .percentiles4.total, .maxResponseTime.total, .meanNumberOfRequestsPerSecond.total] |
-    "| " + (map(tostring) | join(" | ")) + " |"' "$stats"
-echo
 sed 's/^/- /' "$OUT/summary.txt"
+echo
+echo "Gatling's global figures (submit and poll requests together):"
+echo
+awk '/---- Global Information/ { on = 1; block = "" } on { block = block $0 "\n" } on && /^====/ { on = 0 } END { printf "%s", block }' \
+    "$OUT/gatling.log" | grep -E 'request count|percentile|mean throughput|max response' | sed 's/^> /    /'
+echo
 echo "- service CPU during the test: $(awk -v a="$cpu0" -v b="$cpu1" 'BEGIN { printf "%.1f", b - a }') s, peak RSS since start: $(awk -v k="$(hwm_kib "$SVC_PID")" 'BEGIN { printf "%.0f", k / 1024 }') MiB"
-echo "- Gatling report: $(dirname "$(dirname "$stats")")/index.html"
+echo "- Gatling report: ${report:-none}/index.html"
 exit "$rc"

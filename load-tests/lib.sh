@@ -73,6 +73,7 @@ ensure_built() {
         ./mvnw -B -ntp -o -q dependency:build-classpath -Dmdep.includeScope=test \
             -Dmdep.outputFile=target/bench/test-classpath.txt >"$WORK/classpath.log" 2>&1 \
             || die "dependency:build-classpath failed, see $WORK/classpath.log"
+        touch target/bench/test-classpath.txt
     fi
 }
 
@@ -98,14 +99,12 @@ wait_http() { # URL SECONDS PID
 }
 
 # --- servers -------------------------------------------------------------------------------------------------------
-# start_sim SPEC LOG: sets SIM_PID, HUB_URL
+# start_sim SPEC LOG: sets SIM_PID, HUB_URL (the simulator takes ephemeral ports and prints them)
 start_sim() {
-    local spec="$1" logf="$2" port cdn
-    port="$(free_port "${BENCH_PORT_BASE:-18090}")"
-    cdn="$(free_port $((port + 1)))"
+    local spec="$1" logf="$2"
     : >"$logf"
     java -Xmx512m -XX:+UseSerialGC -cp "$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$ROOT/target/bench/test-classpath.txt")" \
-        dev.hubmirror.sim.HubSimulatorMain --port "$port" --cdn-port "$cdn" --spec "$spec" >"$logf" 2>&1 &
+        dev.hubmirror.sim.HubSimulatorMain --port 0 --cdn-port 0 --spec "$spec" >"$logf" 2>&1 &
     SIM_PID=$!
     STARTED_PIDS+=("$SIM_PID")
     local deadline=$((SECONDS + 90))
@@ -114,14 +113,15 @@ start_sim() {
         [ "$SECONDS" -lt "$deadline" ] || die "the Hub simulator did not start in 90 s: $logf"
         sleep 0.3
     done
-    HUB_URL="http://127.0.0.1:$port"
+    HUB_URL="$(sed -n 's/^hub-simulator hub=\([^ ]*\) .*/\1/p' "$logf")"
     log "Hub simulator pid=$SIM_PID $HUB_URL spec=$spec"
 }
 
 # start_s3proxy DATA_DIR LOG: sets S3_PID, S3_URL and creates the bucket
 start_s3proxy() {
     local data="$1" logf="$2" port props
-    port="$(free_port "${BENCH_S3_PORT:-18190}")"
+    port="$(free_port "${BENCH_S3_PORT:-$((18100 + RANDOM % 800))}")"
+    rm -rf "${data:?}/$S3_BUCKET"
     mkdir -p "$data"
     props="$WORK/s3proxy.properties"
     cat >"$props" <<PROPS
@@ -159,11 +159,11 @@ empty_bucket() {
     find "${S3_DATA:?}/$S3_BUCKET" -mindepth 1 -delete 2>/dev/null || true
 }
 
-# start_service STORE_URL LOG [extra JVM options...]: sets SVC_PID, SVC_URL, SVC_AUTH (curl arguments)
+# start_service STORE_URL LOG [extra JVM options...]: sets SVC_PID, SVC_URL, SVC_AUTH (curl arguments), SVC_KEY
 start_service() {
     local store="$1" logf="$2" port mport
     shift 2
-    port="$(free_port "${BENCH_SERVICE_PORT:-18280}")"
+    port="$(free_port "${BENCH_SERVICE_PORT:-$((19000 + RANDOM % 800))}")"
     mport="$(free_port $((port + 1)))"
     mkdir -p "$WORK/service"
     # A bearer API key for builds with REST auth (mirror.api.keys.<name>.key/.role); builds without it ignore it.
@@ -172,8 +172,12 @@ start_service() {
     if [ "${BENCH_AUTH:-auto}" != off ]; then
         auth_opts=("-Dmirror.api.keys.bench.key=$key" "-Dmirror.api.keys.bench.role=${BENCH_API_ROLE:-admin}")
         SVC_AUTH=(-H "Authorization: Bearer $key")
+        # shellcheck disable=SC2034 # read by api-load.sh
+        SVC_KEY="$key"
     else
         SVC_AUTH=()
+        # shellcheck disable=SC2034 # read by api-load.sh
+        SVC_KEY=""
     fi
     (
         cd "$WORK/service" || exit 1

@@ -6,6 +6,7 @@ import static io.gatling.javaapi.core.CoreDsl.exec;
 import static io.gatling.javaapi.core.CoreDsl.global;
 import static io.gatling.javaapi.core.CoreDsl.jsonPath;
 import static io.gatling.javaapi.core.CoreDsl.rampUsers;
+import static io.gatling.javaapi.core.CoreDsl.responseTimeInMillis;
 import static io.gatling.javaapi.core.CoreDsl.scenario;
 import static io.gatling.javaapi.http.HttpDsl.http;
 import static io.gatling.javaapi.http.HttpDsl.status;
@@ -22,10 +23,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
@@ -69,6 +72,8 @@ public class MirrorApiSimulation extends Simulation {
     private static final AtomicLong FIRST_SUBMIT = new AtomicLong(Long.MAX_VALUE);
     private static final AtomicLong LAST_FINISH = new AtomicLong();
     private static final AtomicInteger SUBMITTED = new AtomicInteger();
+    private static final AtomicInteger SUBMIT_ERRORS = new AtomicInteger();
+    private static final ConcurrentLinkedQueue<Integer> SUBMIT_MILLIS = new ConcurrentLinkedQueue<>();
     private static final Map<String, AtomicInteger> OUTCOMES = new ConcurrentHashMap<>();
 
     private static final Iterator<Map<String, Object>> SUBMISSION_BODIES = Stream.generate(() -> {
@@ -85,8 +90,23 @@ public class MirrorApiSimulation extends Simulation {
 
     private static Session noteSubmit(Session session) {
         FIRST_SUBMIT.accumulateAndGet(System.currentTimeMillis(), Math::min);
-        SUBMITTED.addAndGet(session.getList("jobIds").size());
+        if (session.contains("submitMillis")) {
+            SUBMIT_MILLIS.add(session.getInt("submitMillis"));
+        }
+        if (session.isFailed() || !session.contains("jobIds")) {
+            SUBMIT_ERRORS.incrementAndGet();
+        } else {
+            SUBMITTED.addAndGet(session.getList("jobIds").size());
+        }
         return session;
+    }
+
+    private static String percentile(List<Integer> sorted, double p) {
+        if (sorted.isEmpty()) {
+            return "n/a";
+        }
+        int rank = (int) Math.ceil(p / 100 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1)) + " ms";
     }
 
     private static Session noteOutcome(Session session) {
@@ -101,7 +121,8 @@ public class MirrorApiSimulation extends Simulation {
 
     private static final ChainBuilder SUBMIT = exec(
             http("submit").post("/v1/mirrors").body(StringBody("#{body}")).asJson()
-                    .check(status().is(202), jsonPath("$.jobs[*].id").findAll().saveAs("jobIds")))
+                    .check(responseTimeInMillis().saveAs("submitMillis"), status().is(202),
+                            jsonPath("$.jobs[*].id").findAll().saveAs("jobIds")))
             .exec(MirrorApiSimulation::noteSubmit);
 
     private static final ChainBuilder POLL_JOBS = exec(session -> session.set("status", "QUEUED").set("polls", 0))
@@ -137,8 +158,13 @@ public class MirrorApiSimulation extends Simulation {
         long last = LAST_FINISH.get();
         int succeeded = OUTCOMES.getOrDefault("SUCCEEDED", new AtomicInteger()).get();
         double minutes = last > first ? (last - first) / 60_000.0 : 0;
+        List<Integer> submitMillis = new ArrayList<>(SUBMIT_MILLIS);
+        Collections.sort(submitMillis);
         String summary = Stream.of(
                 "users=" + USERS + " submissionsPerUser=" + SUBMISSIONS + " reposPerSubmission=" + REPOS_PER_SUBMISSION,
+                "submissions=" + submitMillis.size() + " submitErrors=" + SUBMIT_ERRORS.get(),
+                "submitLatencyP50=" + percentile(submitMillis, 50) + " submitLatencyP99=" + percentile(submitMillis, 99)
+                        + " submitLatencyMax=" + percentile(submitMillis, 100),
                 "jobsSubmitted=" + SUBMITTED.get(),
                 "jobOutcomes=" + OUTCOMES.entrySet().stream().sorted(Map.Entry.comparingByKey())
                         .map(e -> e.getKey() + ":" + e.getValue().get()).collect(Collectors.joining(",")),
