@@ -5,6 +5,8 @@ import dev.hubmirror.store.StoreLimits;
 /**
  * How one file is cut into parts: a fixed part size (the configured one, grown in whole MiB so that no file needs
  * more parts than the store allows), the last part shorter. Files at or below the single-PUT threshold are one PUT.
+ * Offsets and sizes are {@code long} throughout (a 60 GB file's last parts start past 2^32); the part count fits an
+ * {@code int} because it is at most the store's part limit.
  */
 public record PartPlan(long fileSize, long partSize, int partCount, boolean singlePut) {
 
@@ -29,7 +31,7 @@ public record PartPlan(long fileSize, long partSize, int partCount, boolean sing
 
     /** Byte offset of part {@code index} (0-based). */
     public long offset(int index) {
-        return index * partSize;
+        return (long) index * partSize;
     }
 
     /** Length of part {@code index} (0-based). */
@@ -37,7 +39,8 @@ public record PartPlan(long fileSize, long partSize, int partCount, boolean sing
         return Math.min(partSize, fileSize - offset(index));
     }
 
+    /** {@code ceil(a / b)} for {@code a >= 0, b > 0}, without the overflow of {@code (a + b - 1) / b}. */
     private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
+        return a / b + (a % b == 0 ? 0 : 1);
     }
 }

@@ -33,6 +33,9 @@ class GcsMirrorTest extends MirrorScenarios {
     static void stopGcs() {
         store.close();
         gcs.close();
+        // the fake keeps every object and upload session in heap: let it go before the next test class runs
+        store = null;
+        gcs = null;
     }
 
     @Override

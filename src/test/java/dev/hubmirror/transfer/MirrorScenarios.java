@@ -2,6 +2,7 @@ package dev.hubmirror.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
@@ -9,6 +10,8 @@ import dev.hubmirror.hub.HfRepoId;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.hub.RepoType;
 import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.metrics.MetricNames;
+import dev.hubmirror.metrics.MicrometerTransferObserver;
 import dev.hubmirror.sim.HubSimulator;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimFile;
@@ -16,13 +19,21 @@ import dev.hubmirror.sim.SimRepo;
 import dev.hubmirror.sim.SimRequest;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.testing.Configs;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -297,6 +308,191 @@ abstract class MirrorScenarios {
                 .isEqualTo(c.file("w.bin").content());
         assertThat(read("models--org--blobs/blobs/" + c.file("config.json").gitSha1())).get()
                 .isEqualTo(c.file("config.json").content());
+    }
+
+    StreamingSnapshotMirror mirror(MemoryBudget budget, int fetches, int uploads, TransferObserver observer) {
+        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        FileTransfer files = new FileTransfer(hub, store(), budget, PART, MIB, uploads, fetches, observer);
+        return new StreamingSnapshotMirror(hub, store(), files, 2, false);
+    }
+
+    /** The CDN Range requests for an LFS file, by the 0-based part their first byte falls in. */
+    static Map<Long, List<String>> rangesByPart(SimFile file) {
+        Map<Long, List<String>> byPart = new TreeMap<>();
+        for (SimRequest r : sim.requests()) {
+            if (r.listener().equals("cdn") && r.path().contains(file.sha256()) && r.header("range") != null) {
+                long first = Long.parseLong(r.header("range").replaceAll("bytes=(\\d+)-\\d+", "$1"));
+                byPart.computeIfAbsent(first / PART, k -> new ArrayList<>()).add(r.header("range"));
+            }
+        }
+        return byPart;
+    }
+
+    static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void partsFetchedInParallelMakeAByteIdenticalObject() {
+        // Given: 4 parts and a short tail, fetched 3 at a time (sizes kept small: the GCS fake keeps objects in heap)
+        SimRepo repo = sim.model("org/parallel");
+        SimCommit c = repo.commit().lfsFile("w.safetensors", 4 * PART + 123, 111);
+        repo.branch("main", c);
+        SimFile file = c.file("w.safetensors");
+        sim.clearRequests();
+
+        // When
+        run(spec(RepoType.MODEL, "org/parallel", "main"));
+
+        // Then: same sha256, and every part's exact range was asked for once
+        byte[] stored = read(CacheLayout.snapshotFile(RepoRef.model("org/parallel", "main"), c.sha(),
+                "w.safetensors")).orElseThrow();
+        assertThat(sha256(stored)).isEqualTo(file.sha256());
+        Map<Long, List<String>> ranges = rangesByPart(file);
+        assertThat(ranges).hasSize(5);
+        for (long part = 0; part < 5; part++) {
+            long end = Math.min((part + 1) * PART, file.size()) - 1;
+            assertThat(ranges.get(part)).containsExactly("bytes=" + part * PART + "-" + end);
+        }
+        assertThat(openUploads()).isZero();
+    }
+
+    @Test
+    void aPartWhoseFetchIsCutMidRangeIsRetriedAlone() {
+        // Given: the first CDN answer for the file (whichever part it is) stops after 1,000,000 bytes
+        SimRepo repo = sim.model("org/part-cut");
+        SimCommit c = repo.commit().lfsFile("w.bin", 3 * PART, 112);
+        repo.branch("main", c);
+        SimFile file = c.file("w.bin");
+        sim.faults().cutAfter("w.bin", 1_000_000, 1);
+        sim.clearRequests();
+        try {
+            run(spec(RepoType.MODEL, "org/part-cut", "main"));
+        } finally {
+            sim.faults().clear();
+        }
+
+        // Then: one part was asked for twice (its rest only), every other part once
+        assertSnapshot(RepoRef.model("org/part-cut", "main"), c, List.of("w.bin"));
+        Map<Long, List<String>> ranges = rangesByPart(file);
+        assertThat(ranges).hasSize(3);
+        List<Long> retried = ranges.entrySet().stream().filter(e -> e.getValue().size() > 1).map(Map.Entry::getKey)
+                .toList();
+        assertThat(retried).hasSize(1);
+        long part = retried.get(0);
+        long end = (part + 1) * PART - 1;
+        assertThat(ranges.get(part)).containsExactly("bytes=" + part * PART + "-" + end,
+                "bytes=" + (part * PART + 1_000_000) + "-" + end);
+        ranges.forEach((p, r) -> {
+            if (p != part) {
+                assertThat(r).hasSize(1);
+            }
+        });
+    }
+
+    @Test
+    void wrongBytesInOnePartFailTheFileAndNothingIsVisible() {
+        // Given: one flipped byte in the third of four parts
+        SimRepo repo = sim.model("org/bad-part");
+        SimCommit c = repo.commit().lfsFile("w.bin", 4 * PART, 113);
+        repo.branch("main", c);
+        sim.faults().corruptByte("w.bin", 2 * PART + 5);
+        MemoryBudget budget = new MemoryBudget(64 * MIB);
+        try {
+            assertThatThrownBy(() -> mirror(budget, 3, 2, TransferObserver.NONE).mirror(spec(RepoType.MODEL,
+                    "org/bad-part", "main"), MirrorProgress.NONE).await().atMost(Duration.ofSeconds(60)))
+                    .satisfies(e -> assertThat(((MirrorException) e).reason()).isEqualTo(Reason.CHECKSUM_MISMATCH));
+        } finally {
+            sim.faults().clear();
+        }
+
+        // Then
+        assertThat(keys("models--org--bad-part/")).isEmpty();
+        assertThat(openUploads()).isZero();
+        assertThat(budget.inUse()).isZero();
+    }
+
+    @Test
+    void aSmallBudgetBoundsEveryBufferOfAManyPartFileAndTheGaugeFollowsIt() {
+        // Given: 4 fetches + 2 uploads would want 6 buffers, the budget holds 3; two files compete for it
+        SimRepo repo = sim.model("org/budget");
+        SimCommit c = repo.commit().lfsFile("a.bin", 5 * PART + 7, 114).lfsFile("b.bin", 3 * PART, 115);
+        repo.branch("main", c);
+        MemoryBudget budget = new MemoryBudget(3 * PART);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        MicrometerTransferObserver observer = new MicrometerTransferObserver(registry, store().kind(), budget);
+        AtomicLong gaugeMax = new AtomicLong();
+        MirrorProgress progress = new MirrorProgress() {
+            @Override
+            public void planned(String commit, int files, long total) {
+            }
+
+            @Override
+            public void transferred(long n) {
+                gaugeMax.accumulateAndGet((long) registry.get(MetricNames.BUFFER_USED).gauge().value(), Math::max);
+            }
+
+            @Override
+            public void fileDone(String path, long size, boolean skipped) {
+            }
+        };
+
+        // When
+        mirror(budget, 4, 2, observer).mirror(spec(RepoType.MODEL, "org/budget", "main"), progress)
+                .await().atMost(Duration.ofSeconds(120));
+
+        // Then
+        assertSnapshot(RepoRef.model("org/budget", "main"), c, List.of("a.bin", "b.bin"));
+        assertThat(budget.peak()).isPositive().isLessThanOrEqualTo(3 * PART);
+        assertThat(gaugeMax.get()).isPositive().isLessThanOrEqualTo(3 * PART);
+        assertThat(budget.inUse()).isZero();
+        assertThat(registry.get(MetricNames.BUFFER_USED).gauge().value()).isZero();
+    }
+
+    @Test
+    void cancellingMidFileReleasesEveryReservationAndLeavesNoUpload() {
+        // Given: an 8-part file; the job is cancelled once 2 parts' worth of bytes arrived
+        SimRepo repo = sim.model("org/cancel");
+        SimCommit c = repo.commit().lfsFile("w.bin", 8 * PART, 116);
+        repo.branch("main", c);
+        MemoryBudget budget = new MemoryBudget(8 * PART);
+        AtomicReference<Cancellable> job = new AtomicReference<>();
+        AtomicLong received = new AtomicLong();
+        AtomicLong heldAtCancel = new AtomicLong(-1);
+        MirrorProgress cancelling = new MirrorProgress() {
+            @Override
+            public void planned(String commit, int files, long total) {
+            }
+
+            @Override
+            public void transferred(long n) {
+                if (received.addAndGet(n) >= 2 * PART && heldAtCancel.compareAndSet(-1, budget.inUse())) {
+                    job.get().cancel();
+                }
+            }
+
+            @Override
+            public void fileDone(String path, long size, boolean skipped) {
+            }
+        };
+        AtomicReference<Object> ended = new AtomicReference<>();
+
+        // When
+        job.set(mirror(budget, 4, 2, TransferObserver.NONE).mirror(spec(RepoType.MODEL, "org/cancel", "main"),
+                cancelling).subscribe().with(ended::set, ended::set));
+
+        // Then: buffers were held when it was cancelled, all are back, the upload is gone, nothing is visible
+        await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+            assertThat(heldAtCancel.get()).isPositive();
+            assertThat(budget.inUse()).isZero();
+            assertThat(openUploads()).isZero();
+        });
+        assertThat(ended.get()).isNull();
+        assertThat(keys("models--org--cancel/")).isEmpty();
     }
 
     private record CountingProgress(AtomicLong bytes) implements MirrorProgress {

@@ -1,6 +1,7 @@
 package dev.hubmirror.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hubmirror.store.StoreLimits;
 import org.junit.jupiter.api.Test;
@@ -49,5 +50,54 @@ class PartPlanTest {
     void neverGoesBelowTheStoreMinimumPartSize() {
         PartPlan plan = PartPlan.of(20 * MIB, MIB, 1, StoreLimits.S3);
         assertThat(plan.partSize()).isEqualTo(5 * MIB);
+    }
+
+    @Test
+    void aFileOver50GbWithSmallPartsGrowsThemToStayWithinTenThousandParts() {
+        // Given: 60 GB (decimal), served by the Hub with Range requests only, and 5 MiB parts (11,445 of them)
+        long size = 60_000_000_000L;
+
+        // When
+        PartPlan plan = PartPlan.of(size, 5 * MIB, 16 * MIB, StoreLimits.S3);
+
+        // Then: 6 MiB parts, 9,537 of them, the last one ending exactly at the file's end, offsets past 2^32
+        assertThat(plan.partSize()).isEqualTo(6 * MIB);
+        assertThat(plan.partCount()).isEqualTo(9_537);
+        int last = plan.partCount() - 1;
+        assertThat(plan.offset(last)).isEqualTo(9_536L * 6 * MIB).isGreaterThan(1L << 32);
+        assertThat(plan.offset(last) + plan.length(last)).isEqualTo(size);
+        assertThat(plan.length(last)).isPositive().isLessThanOrEqualTo(plan.partSize());
+        long total = 0;
+        for (int i = 0; i < plan.partCount(); i++) {
+            total += plan.length(i);
+        }
+        assertThat(total).isEqualTo(size);
+    }
+
+    @Test
+    void theLargestS3ObjectPlansWithoutOverflow() {
+        // 5 TiB: parts grow to 525 MiB; 9,987 parts
+        long size = 5L << 40;
+        PartPlan plan = PartPlan.of(size, 16 * MIB, 16 * MIB, StoreLimits.S3);
+        assertThat(plan.partSize()).isEqualTo(525 * MIB);
+        assertThat(plan.partCount()).isEqualTo(9_987).isLessThanOrEqualTo(10_000);
+        int last = plan.partCount() - 1;
+        assertThat(plan.offset(last) + plan.length(last)).isEqualTo(size);
+    }
+
+    @Test
+    void exactlyTenThousandPartsIsAllowedAndOneByteMoreGrowsThePart() {
+        long part = 5 * MIB;
+        assertThat(PartPlan.of(10_000 * part, part, 1, StoreLimits.S3).partCount()).isEqualTo(10_000);
+        PartPlan grown = PartPlan.of(10_000 * part + 1, part, 1, StoreLimits.S3);
+        assertThat(grown.partSize()).isEqualTo(6 * MIB);
+        assertThat(grown.partCount()).isLessThanOrEqualTo(10_000);
+    }
+
+    @Test
+    void aFileNeedingPartsOverTheStoreMaximumIsRefused() {
+        // 60 TB would need parts of 6 GB, over S3's 5 GiB maximum part
+        assertThatThrownBy(() -> PartPlan.of(60_000_000_000_000L, 16 * MIB, 16 * MIB, StoreLimits.S3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximum");
     }
 }
