@@ -13,6 +13,8 @@
 #   --huge            also the 40 GiB synthetic model (service only, s3proxy stores on disk: needs ~45 GB free)
 #   --flows LIST      which flows to measure (default all: service,limit,seed,stream)
 #   --jfr             record the service with JFR (profile settings) and print its top frames
+#   --nmt             start the service with native memory tracking; after each run, save
+#                     `jcmd PID VM.native_memory summary` (what the RSS beyond the heap is)
 #   --stream-files N  the streaming baseline starts one aws process per file; it streams the first N files
 #                     (default 100; 0 = all) and reports its throughput over those
 #   --out DIR         where results, logs and recordings go (default: a fresh dir under /dev/shm or TMPDIR)
@@ -30,6 +32,7 @@ SCENARIOS=large,small
 HUGE=false
 FLOWS=service,limit,seed,stream
 JFR=false
+NMT=false
 STREAM_FILES=100
 OUT=""
 while [ $# -gt 0 ]; do
@@ -40,9 +43,10 @@ while [ $# -gt 0 ]; do
         --huge) HUGE=true; shift ;;
         --flows) FLOWS="$2"; shift 2 ;;
         --jfr) JFR=true; shift ;;
+        --nmt) NMT=true; shift ;;
         --stream-files) STREAM_FILES="$2"; shift 2 ;;
         --out) OUT="$2"; shift 2 ;;
-        -h | --help) sed -n '2,25p' "$0"; exit 0 ;;
+        -h | --help) sed -n '2,27p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see --help)" ;;
     esac
 done
@@ -136,6 +140,9 @@ flow_service() {
     c1="$(cpu_seconds "$SVC_PID")"
     w1="$(write_bytes "$SVC_PID")"
     rss="$(awk -v k="$(hwm_kib "$SVC_PID")" 'BEGIN { printf "%.0f", k / 1024 }')"
+    if [ "$NMT" = true ]; then
+        jcmd "$SVC_PID" VM.native_memory summary >"$OUT/$SC-nmt-run$RUN.txt" 2>&1 || true
+    fi
     [ "$(jq -r '.bytes.total' <<<"$status")" = "$BYTES" ] || die "job bytes $(jq -c .bytes <<<"$status") != $BYTES"
     record "$SC" "$RUN" service "$BYTES" "$FILES" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
         "$rss" "$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.2f", b - a }')" $((w1 - w0))
@@ -237,7 +244,10 @@ run_scenario() {
     start_s3proxy "$s3dir" "$OUT/$SC-s3proxy.log"
     local jvm=()
     if [ "$JFR" = true ]; then
-        jvm=("-XX:StartFlightRecording=filename=$OUT/$SC-service.jfr,settings=profile,dumponexit=true")
+        jvm+=("-XX:StartFlightRecording=filename=$OUT/$SC-service.jfr,settings=profile,dumponexit=true")
+    fi
+    if [ "$NMT" = true ]; then
+        jvm+=("-XX:NativeMemoryTracking=summary")
     fi
     start_service "s3://$S3_BUCKET/weights" "$OUT/$SC-service.log" "${jvm[@]}"
     for RUN in $(seq 1 "$RUNS"); do
