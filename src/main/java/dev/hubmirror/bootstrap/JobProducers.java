@@ -55,7 +55,7 @@ public class JobProducers {
         });
         LOGGER.infof("targets=%s tokens=%s", targets.keySet(), tokens.keySet());
         return new TargetMirrors(defaultMirror, hub, new TargetMirrors.Target(defaultStore, storeConfig.blobs()),
-                targets, tokens, budget, transfer);
+                targets, tokens, budget, transfer, registry);
     }
 
     void closeSnapshotMirrors(@Disposes SnapshotMirrors mirrors) throws Exception {

@@ -92,7 +92,9 @@ public class ServiceProducers {
                 transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(), transfer.fetchesPerFile(),
                 new MicrometerTransferObserver(registry, store.kind(), budget));
         return new MeteredSnapshotMirror(
-                new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), storeConfig.blobs()), registry);
+                new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), storeConfig.blobs(),
+                        new StreamingSnapshotMirror.FileRetry(transfer.fileAttempts(), transfer.fileRetryBackoff())),
+                registry);
     }
 
     @Produces

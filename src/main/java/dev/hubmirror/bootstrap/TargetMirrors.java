@@ -3,12 +3,14 @@ package dev.hubmirror.bootstrap;
 import dev.hubmirror.config.TransferConfig;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.job.SnapshotMirrors;
+import dev.hubmirror.metrics.MeteredSnapshotMirror;
+import dev.hubmirror.metrics.MicrometerTransferObserver;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.transfer.FileTransfer;
 import dev.hubmirror.transfer.MemoryBudget;
 import dev.hubmirror.transfer.SnapshotMirror;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
-import dev.hubmirror.transfer.TransferObserver;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,10 +36,11 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
     private final Map<String, String> tokens;
     private final MemoryBudget budget;
     private final TransferConfig transfer;
+    private final MeterRegistry registry;
     private final Map<String, SnapshotMirror> built = new ConcurrentHashMap<>();
 
     TargetMirrors(SnapshotMirror defaultMirror, HubClient hub, Target defaultTarget, Map<String, Target> targets,
-            Map<String, String> tokens, MemoryBudget budget, TransferConfig transfer) {
+            Map<String, String> tokens, MemoryBudget budget, TransferConfig transfer, MeterRegistry registry) {
         this.defaultMirror = defaultMirror;
         this.hub = hub;
         this.defaultTarget = defaultTarget;
@@ -45,6 +48,7 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
         this.tokens = Map.copyOf(tokens);
         this.budget = budget;
         this.transfer = transfer;
+        this.registry = registry;
     }
 
     @Override
@@ -62,10 +66,12 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
         Target t = target == null ? defaultTarget : targets.get(target);
         FileTransfer files = new FileTransfer(client, t.store(), budget, transfer.partSize().asLongValue(),
                 transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(), transfer.fetchesPerFile(),
-                TransferObserver.NONE);
+                new MicrometerTransferObserver(registry, t.store().kind(), budget));
         LOGGER.infof("mirror built target=%s token=%s store=%s", target == null ? "default" : target,
                 tokenName == null ? "default" : tokenName, t.store().url(""));
-        return new StreamingSnapshotMirror(client, t.store(), files, transfer.filesInFlight(), t.blobs());
+        return new MeteredSnapshotMirror(new StreamingSnapshotMirror(client, t.store(), files,
+                transfer.filesInFlight(), t.blobs(),
+                new StreamingSnapshotMirror.FileRetry(transfer.fileAttempts(), transfer.fileRetryBackoff())), registry);
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.hubmirror.config;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 
 /** How file bytes move: part sizes, concurrency and the memory budget. */
 @ConfigMapping(prefix = "mirror.transfer")
@@ -30,6 +31,18 @@ public interface TransferConfig {
     /** Files of one job transferred concurrently. */
     @WithDefault("4")
     int filesInFlight();
+
+    /**
+     * Attempts for one whole file, the first included, when it fails with a retriable store failure that per-request
+     * retries cannot fix (an expired GCS resumable session, an S3 upload that vanished, a store that stayed
+     * unreachable): the file starts again from its first byte after {@link #fileRetryBackoff()}.
+     */
+    @WithDefault("3")
+    int fileAttempts();
+
+    /** The wait before a whole file is tried again (doubled per attempt). */
+    @WithDefault("2s")
+    Duration fileRetryBackoff();
 
     /**
      * Heap for part buffers across all transfers; a transfer waits for budget before it buffers a part. Must hold at

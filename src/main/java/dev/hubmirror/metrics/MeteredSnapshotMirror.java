@@ -7,7 +7,6 @@ import dev.hubmirror.transfer.MirrorProgress;
 import dev.hubmirror.transfer.MirrorSpec;
 import dev.hubmirror.transfer.SnapshotMirror;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
@@ -24,14 +23,13 @@ public final class MeteredSnapshotMirror implements SnapshotMirror {
 
     private final SnapshotMirror delegate;
     private final MeterRegistry registry;
-    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger active;
 
     /** Measures {@code delegate}; registers the gauge and the success counter at once. */
     public MeteredSnapshotMirror(SnapshotMirror delegate, MeterRegistry registry) {
         this.delegate = delegate;
         this.registry = registry;
-        Gauge.builder(MetricNames.JOBS_ACTIVE, active, AtomicInteger::get).strongReference(true)
-                .description("Jobs running now").register(registry);
+        this.active = SharedGauges.count(registry, MetricNames.JOBS_ACTIVE, "Jobs running now");
         jobs(MetricNames.OUTCOME_SUCCEEDED, MetricNames.REASON_NONE);
         duration(MetricNames.OUTCOME_SUCCEEDED);
     }

@@ -29,7 +29,7 @@ public final class MicrometerTransferObserver implements TransferObserver {
     private final Counter skipped;
     private final Timer partUploads;
     private final Timer objectPuts;
-    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger active;
 
     /** Meters for transfers into a store of the given kind ({@code ObjectStore.kind()}) under the given budget. */
     public MicrometerTransferObserver(MeterRegistry registry, String storeKind, MemoryBudget budget) {
@@ -43,8 +43,7 @@ public final class MicrometerTransferObserver implements TransferObserver {
         this.skipped = files(MetricNames.OUTCOME_SKIPPED, MetricNames.REASON_NONE);
         this.partUploads = uploadTimer(store, MetricNames.UPLOAD_PART);
         this.objectPuts = uploadTimer(store, MetricNames.UPLOAD_OBJECT);
-        Gauge.builder(MetricNames.TRANSFERS_ACTIVE, active, AtomicInteger::get).strongReference(true)
-                .description("Files being transferred now").register(registry);
+        this.active = SharedGauges.count(registry, MetricNames.TRANSFERS_ACTIVE, "Files being transferred now");
         Gauge.builder(MetricNames.BUFFER_USED, budget, MemoryBudget::inUse).baseUnit("bytes").strongReference(true)
                 .description("Heap held by part buffers (mirror.transfer.memory-budget)").register(registry);
         Gauge.builder(MetricNames.BUFFER_CAPACITY, budget, MemoryBudget::capacity).baseUnit("bytes")

@@ -5,12 +5,15 @@ import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.StoreException;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 
@@ -20,6 +23,12 @@ import org.jboss.logging.Logger;
  * {@code trees/<commit>.json} and finally {@code refs/<revision>}. A file that fails does not stop the others (they
  * are kept, verified, so a re-run only fetches what is missing), but the snapshot's {@code refs/} is only written
  * when every selected file is in place.
+ *
+ * <p>A file that fails with a retriable store failure (one that the store's per-request retries could not fix, such
+ * as an expired GCS resumable session or a vanished S3 upload) starts again from its first byte, up to
+ * {@link FileRetry#attempts()} attempts with a doubling back-off; the failed attempt's upload was already aborted,
+ * so nothing partial is visible. Hub failures are not retried here: the Hub client already retries each request and
+ * resumes by Range. Progress stays monotonic: bytes that a failed attempt reported are not reported twice.
  */
 public final class StreamingSnapshotMirror implements SnapshotMirror {
 
@@ -31,9 +40,38 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
     private final FileTransfer files;
     private final int filesInFlight;
     private final boolean blobs;
+    private final FileRetry retry;
+
+    /**
+     * How often a whole file is tried when it fails with a retriable store failure.
+     *
+     * @param attempts attempts per file, the first included (at least 1)
+     * @param backoff the wait before the second attempt, doubled for each further one
+     */
+    public record FileRetry(int attempts, Duration backoff) {
+
+        /** One attempt: a failed file fails the snapshot at once. */
+        public static final FileRetry NONE = new FileRetry(1, Duration.ofSeconds(1));
+
+        /** Validates the values. */
+        public FileRetry {
+            if (attempts < 1) {
+                throw new IllegalArgumentException("file attempts must be at least 1, was " + attempts);
+            }
+            if (backoff.isNegative() || backoff.isZero()) {
+                throw new IllegalArgumentException("file retry back-off must be positive, was " + backoff);
+            }
+        }
+    }
 
     public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
             boolean blobs) {
+        this(hub, store, files, filesInFlight, blobs, FileRetry.NONE);
+    }
+
+    /** With whole-file retries on retriable store failures. */
+    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
+            boolean blobs, FileRetry retry) {
         if (filesInFlight < 1) {
             throw new IllegalArgumentException("files in flight must be at least 1");
         }
@@ -42,6 +80,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
         this.files = files;
         this.filesInFlight = filesInFlight;
         this.blobs = blobs;
+        this.retry = retry;
     }
 
     @Override
@@ -67,7 +106,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
         return Multi.createFrom().iterable(selected)
                 .onItem().transformToUni(file -> {
                     String key = CacheLayout.snapshotFile(ref, commit, file.path());
-                    return files.run(ref, commit, file, key, progress)
+                    return runWithRetries(ref, commit, file, key, new OnceProgress(progress), 1)
                             .chain(outcome -> blobs && outcome.failure().isEmpty()
                                     ? copyToBlobs(ref, file, key).replaceWith(outcome)
                                             .onFailure().recoverWithItem(e -> FileOutcome.failed(file.path(),
@@ -76,6 +115,64 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                 })
                 .merge(filesInFlight)
                 .collect().asList();
+    }
+
+    private Uni<FileOutcome> runWithRetries(RepoRef ref, String commit, HubFile file, String key,
+            OnceProgress progress, int attempt) {
+        return files.run(ref, commit, file, key, progress.startAttempt()).chain(outcome -> {
+            if (attempt >= retry.attempts() || !isRetriableStoreFailure(outcome)) {
+                return Uni.createFrom().item(outcome);
+            }
+            Duration wait = retry.backoff().multipliedBy(1L << Math.min(attempt - 1, 16));
+            LOGGER.warnf("file failed, trying it again from its first byte in %s (attempt %d of %d) repo=%s "
+                    + "commit=%s path=%s key=%s: %s", wait, attempt + 1, retry.attempts(), ref.id(), commit,
+                    file.path(), key, outcome.failure().get().getMessage());
+            return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
+                    .chain(() -> runWithRetries(ref, commit, file, key, progress, attempt + 1));
+        });
+    }
+
+    private static boolean isRetriableStoreFailure(FileOutcome outcome) {
+        return outcome.failure().filter(f -> f instanceof StoreException && f.retriable()).isPresent();
+    }
+
+    /**
+     * Passes progress on, but reports each byte of a file once across its attempts: a new attempt reports only
+     * what goes beyond the furthest an earlier attempt got.
+     */
+    private static final class OnceProgress implements MirrorProgress {
+
+        private final MirrorProgress delegate;
+        private final AtomicLong reported = new AtomicLong();
+        private final AtomicLong seen = new AtomicLong();
+
+        OnceProgress(MirrorProgress delegate) {
+            this.delegate = delegate;
+        }
+
+        OnceProgress startAttempt() {
+            seen.set(0);
+            return this;
+        }
+
+        @Override
+        public void planned(String commit, int files, long bytes) {
+            delegate.planned(commit, files, bytes);
+        }
+
+        @Override
+        public void transferred(long bytes) {
+            long now = seen.addAndGet(bytes);
+            long before = reported.getAndAccumulate(now, Math::max);
+            if (now > before) {
+                delegate.transferred(now - before);
+            }
+        }
+
+        @Override
+        public void fileDone(String path, long size, boolean skipped) {
+            delegate.fileDone(path, size, skipped);
+        }
     }
 
     private Uni<Void> copyToBlobs(RepoRef ref, HubFile file, String snapshotKey) {

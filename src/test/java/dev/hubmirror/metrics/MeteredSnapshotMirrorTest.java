@@ -80,4 +80,25 @@ class MeteredSnapshotMirrorTest {
         assertThat(running()).isZero();
         assertThat(jobs(MetricNames.OUTCOME_CANCELLED, "CANCELLED")).isEqualTo(1);
     }
+
+    @Test
+    void mirrorsOfSeveralTargetsMoveOneRunningGauge() {
+        // Given: the default mirror and a named target's mirror on one registry, each with a job that never ends
+        MeteredSnapshotMirror first = new MeteredSnapshotMirror((spec, progress) -> Uni.createFrom().nothing(),
+                registry);
+        MeteredSnapshotMirror second = new MeteredSnapshotMirror((spec, progress) -> Uni.createFrom().nothing(),
+                registry);
+
+        // When
+        Cancellable one = first.mirror(SPEC, MirrorProgress.NONE).subscribe().with(item -> {
+        });
+        Cancellable two = second.mirror(SPEC, MirrorProgress.NONE).subscribe().with(item -> {
+        });
+
+        // Then
+        assertThat(running()).isEqualTo(2);
+        one.cancel();
+        two.cancel();
+        assertThat(running()).isZero();
+    }
 }

@@ -1,15 +1,26 @@
 package dev.hubmirror.transfer;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import dev.hubmirror.failure.MirrorException;
+import dev.hubmirror.hub.RepoRef;
+import dev.hubmirror.hub.RepoType;
+import dev.hubmirror.sim.SimCommit;
+import dev.hubmirror.sim.SimRepo;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.gcs.FakeGcsServer;
 import dev.hubmirror.store.gcs.GcsObjectStore;
 import dev.hubmirror.testing.Configs;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * The mirror scenarios into GCS: the real GCS client against an in-test fake of the JSON API and its resumable
@@ -36,6 +47,68 @@ class GcsMirrorTest extends MirrorScenarios {
         // the fake keeps every object and upload session in heap: let it go before the next test class runs
         store = null;
         gcs = null;
+    }
+
+    @Test
+    void aFileWhoseResumableSessionExpiresStartsAgainFromItsFirstByte() {
+        // Given: an LFS file of 3 parts (1 MiB chunks), and its session expiring at the upload's fourth chunk
+        SimRepo repo = sim.model("org/gcs-expired-session");
+        SimCommit c = repo.commit().lfsFile("model.safetensors", 2 * PART + 1, 41).regularFile("config.json", 300, 42);
+        repo.branch("main", c);
+        gcs.expireSessionAtChunk(gcs.chunkRequests() + 4);
+        RepoRef ref = RepoRef.model("org/gcs-expired-session", "main");
+        AtomicLong reported = new AtomicLong();
+
+        // When
+        MirrorOutcome outcome = mirror(null, false, new StreamingSnapshotMirror.FileRetry(3, Duration.ofMillis(10)))
+                .mirror(spec(RepoType.MODEL, "org/gcs-expired-session", "main"), progress(reported))
+                .await().atMost(Duration.ofSeconds(60));
+
+        // Then: the file was sent twice (the first session expired), the object is whole, progress counted it once
+        assertThat(outcome.files()).isEqualTo(2);
+        assertSnapshot(ref, c, List.of("model.safetensors", "config.json"));
+        String name = "weights/" + CacheLayout.snapshotFile(ref, c.sha(), "model.safetensors");
+        assertThat(gcs.sessions().stream().filter(s -> s.name().equals(name)).count()).isEqualTo(2);
+        assertThat(reported).hasValue(2 * PART + 1 + 300);
+        assertThat(openUploads()).isZero();
+    }
+
+    @Test
+    void aFileWhoseSessionKeepsExpiringFailsTheSnapshotWithoutRefs() {
+        // Given: one attempt only
+        SimRepo repo = sim.model("org/gcs-expired-once");
+        SimCommit c = repo.commit().lfsFile("model.safetensors", 2 * PART + 1, 43);
+        repo.branch("main", c);
+        gcs.expireSessionAtChunk(gcs.chunkRequests() + 2);
+
+        // When
+        Throwable failure = catchThrowable(() -> mirror(null, false, StreamingSnapshotMirror.FileRetry.NONE)
+                .mirror(spec(RepoType.MODEL, "org/gcs-expired-once", "main"), MirrorProgress.NONE)
+                .await().atMost(Duration.ofSeconds(60)));
+
+        // Then
+        assertThat(failure).isInstanceOf(MirrorException.class).hasMessageContaining("restart the file")
+                .hasMessageContaining("refs/main was not written");
+        assertThat(((MirrorException) failure).retriable()).isTrue();
+        assertThat(read("models--org--gcs-expired-once/refs/main")).isEmpty();
+        assertThat(read("models--org--gcs-expired-once/snapshots/" + c.sha() + "/model.safetensors")).isEmpty();
+    }
+
+    private static MirrorProgress progress(AtomicLong reported) {
+        return new MirrorProgress() {
+            @Override
+            public void planned(String commit, int files, long bytes) {
+            }
+
+            @Override
+            public void transferred(long bytes) {
+                reported.addAndGet(bytes);
+            }
+
+            @Override
+            public void fileDone(String path, long size, boolean skipped) {
+            }
+        };
     }
 
     @Override

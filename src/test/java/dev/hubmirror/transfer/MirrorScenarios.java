@@ -77,11 +77,15 @@ abstract class MirrorScenarios {
     }
 
     StreamingSnapshotMirror mirror(String token, boolean blobs) {
+        return mirror(token, blobs, StreamingSnapshotMirror.FileRetry.NONE);
+    }
+
+    StreamingSnapshotMirror mirror(String token, boolean blobs, StreamingSnapshotMirror.FileRetry retry) {
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), token, Map.of()));
         // three parallel Range fetches per file, two part uploads: every scenario runs the reorder window
         FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2, 3,
                 TransferObserver.NONE);
-        return new StreamingSnapshotMirror(hub, store(), files, 3, blobs);
+        return new StreamingSnapshotMirror(hub, store(), files, 3, blobs, retry);
     }
 
     MirrorOutcome run(MirrorSpec spec) {

@@ -72,6 +72,11 @@ public final class FakeGcsServer implements AutoCloseable {
             this.metadata = metadata;
         }
 
+        /** The object name the session writes. */
+        public String name() {
+            return name;
+        }
+
         /** Whether the session ended in neither an object nor a cancellation (an upload left open). */
         public synchronized boolean open() {
             return !finalized && !cancelled && !expired;
@@ -89,6 +94,7 @@ public final class FakeGcsServer implements AutoCloseable {
     private int cutChunk;
     private int cutAfterBytes;
     private int refuseStatus;
+    private int expireAtChunk;
 
     private FakeGcsServer(Vertx vertx) {
         this.vertx = vertx;
@@ -122,6 +128,19 @@ public final class FakeGcsServer implements AutoCloseable {
     /** Makes every open session answer 404, as an expired one does. */
     public synchronized void expireSessions() {
         sessions.values().forEach(s -> s.expired = true);
+    }
+
+    /**
+     * Expires the session that the {@code n}-th chunk request (1-based, counted over all sessions) writes to, as
+     * that request arrives: it and every later request to that session answer 404.
+     */
+    public synchronized void expireSessionAtChunk(int n) {
+        expireAtChunk = n;
+    }
+
+    /** Chunk requests that carried data so far, over all sessions. */
+    public int chunkRequests() {
+        return chunkRequests.get();
     }
 
     /** Answers {@code status} to every request from now on (0 to stop). */
@@ -236,6 +255,9 @@ public final class FakeGcsServer implements AutoCloseable {
             cutAt = number != 0 && number == cutChunk ? cutAfterBytes : -1;
             if (session != null) {
                 session.ranges.add(range);
+                if (number != 0 && number == expireAtChunk) {
+                    session.expired = true;
+                }
             }
         }
         ByteArrayOutputStream body = new ByteArrayOutputStream();

@@ -13,11 +13,10 @@ import dev.hubmirror.store.StoreLimits;
 import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.StoredObject;
 import dev.hubmirror.testing.FaultyS3Proxy;
+import dev.hubmirror.testing.ResettingServer;
 import dev.hubmirror.testing.S3ProxyServer;
 import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.mutiny.Uni;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -463,13 +462,10 @@ class S3ObjectStoreTest {
     }
 
     @Test
-    void probeOfAnUnreachableStoreIsUnavailable() throws Exception {
-        // Given
-        URI closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
-            closedPort = URI.create("http://127.0.0.1:" + socket.getLocalPort());
-        }
-        try (S3ObjectStore store = store(newPrefix(), closedPort, 2, tuning(2))) {
+    void probeOfAnUnreachableStoreIsUnavailable() {
+        // Given: a port that resets every connection
+        try (ResettingServer unreachable = ResettingServer.start();
+                S3ObjectStore store = store(newPrefix(), unreachable.endpoint(), 2, tuning(2))) {
 
             // When
             StoreException failure = failure(store.probe());
