@@ -167,10 +167,10 @@ start_service() {
     mport="$(free_port $((port + 1)))"
     mkdir -p "$WORK/service"
     # A bearer API key for builds with REST auth (mirror.api.keys.<name>.key/.role); builds without it ignore it.
-    local key="${BENCH_API_KEY:-bench-$RANDOM$RANDOM$RANDOM}"
+    local key="${BENCH_API_KEY:-bench-$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')}"
     local auth_opts=()
     if [ "${BENCH_AUTH:-auto}" != off ]; then
-        auth_opts=("-Dmirror.api.keys.bench.key=$key" "-Dmirror.api.keys.bench.role=${BENCH_API_ROLE:-admin}")
+        auth_opts=("-Dmirror.api.keys.bench.key=$key" "-Dmirror.api.keys.bench.role=${BENCH_API_ROLE:-submit}")
         SVC_AUTH=(-H "Authorization: Bearer $key")
         # shellcheck disable=SC2034 # read by api-load.sh
         SVC_KEY="$key"
