@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Lints the deployment manifests: renders the kustomize base and every overlay under k8s/ with `kubectl kustomize`
 # (any error or warning fails), lints k8s/ and the rendered manifests with yamllint (.ci/yamllint.yml), checks that
-# every overlay still renders the resources and hardening the docs promise, and shellchecks this script.
+# every overlay still renders the resources and hardening the docs promise, and shellchecks this script and
+# load-tests/*.sh.
 # Installs what it needs from Debian's packages when it is missing; run as root (CI) or with the tools installed.
 # Takes a few seconds once the tools are there. Usage: bash .ci/lint-deploy.sh
 set -euo pipefail
@@ -99,6 +100,8 @@ log "yamllint: rendered manifests of ${targets[*]}"
 if have shellcheck; then
     shellcheck .ci/lint-deploy.sh || fail "shellcheck .ci/lint-deploy.sh"
     log "shellcheck: .ci/lint-deploy.sh"
+    shellcheck -x load-tests/*.sh || fail "shellcheck load-tests/*.sh"
+    log "shellcheck: load-tests/*.sh"
 fi
 
 log "OK"
