@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -84,6 +85,18 @@ class TokenRedactionTest {
     }
 
     SimulatedHub hub;
+
+    /**
+     * Puts back the levels this profile raised: the JVM's log manager outlives the application, and DEBUG on
+     * {@code io.netty} would make the AWS SDK of later tests in this JVM log every byte it sends.
+     */
+    @AfterAll
+    static void restoreLogLevels() {
+        java.util.logging.Logger.getLogger("").setLevel(java.util.logging.Level.INFO);
+        for (String category : List.of("dev.hubmirror", "io.vertx", "io.netty", "org.apache.http")) {
+            java.util.logging.Logger.getLogger(category).setLevel(null);
+        }
+    }
 
     @Inject
     JobService jobs;

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -60,6 +61,12 @@ class GeneratedApiKeyTest {
                     "quarkus.log.file.level", "ALL",
                     "quarkus.log.category.\"dev.hubmirror\".level", "DEBUG");
         }
+    }
+
+    /** Puts back the level this profile raised: the JVM's log manager outlives the application. */
+    @AfterAll
+    static void restoreLogLevels() {
+        java.util.logging.Logger.getLogger("dev.hubmirror").setLevel(null);
     }
 
     @Test
