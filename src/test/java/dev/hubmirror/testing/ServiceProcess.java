@@ -66,11 +66,6 @@ public final class ServiceProcess implements AutoCloseable {
         command.add("-Dmirror.api.keys.tests.role=submit");
         command.add("-Dmirror.hub.allow-private-redirects=true");
         properties.forEach((k, v) -> command.add("-D" + k + "=" + v));
-        if (properties.keySet().stream().noneMatch(k -> k.startsWith("mirror.api."))) {
-            // the API requires a key: the tests' submit key (ServiceApi sends it)
-            command.add("-Dmirror.api.keys.it.key=" + ApiKeys.SUBMIT);
-            command.add("-Dmirror.api.keys.it.role=submit");
-        }
         command.add("-jar");
         command.add(Path.of(jar).toAbsolutePath().toString());
         try {
