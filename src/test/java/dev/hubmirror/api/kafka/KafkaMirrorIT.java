@@ -367,6 +367,48 @@ class KafkaMirrorIT {
     }
 
     @Test
+    @Order(90)
+    void anInstanceStoppedMidJobHandsTheJobToTheOtherWithoutCancellingIt() {
+        // Given a job whose first two files are done and whose last file is held
+        SimCommit c = model("org/it-handover").commit().lfsFile("a.bin", 1 << 20, 17).textFile("b.txt", "b")
+                .lfsFile("zz-hold.bin", 1 << 20, 19);
+        alphaHub.hold("zz-hold.bin");
+        betaHub.hold("zz-hold.bin");
+        send("handover", request("req-handover", "team", List.of("org/it-handover"), Map.of()));
+        await(() -> alphaHub.heldSoFar() + betaHub.heldSoFar() > 0 ? Optional.of(true) : Optional.empty(),
+                "the job to reach its held file");
+        boolean alphaRuns = alphaHub.heldSoFar() > 0;
+        ServiceProcess victim = alphaRuns ? alpha : beta;
+        ServiceProcess survivor = alphaRuns ? beta : alpha;
+
+        // When the replica running it stops gracefully (SIGTERM: a rollout or a scale-in)
+        victim.stop();
+        alphaHub.release();
+        betaHub.release();
+
+        // Then the other replica resumes the job; nobody announced it cancelled or failed
+        JsonNode succeeded = awaitEvent("req-handover", "succeeded");
+        assertThat(succeeded.get("instance").asText()).isEqualTo(survivor.name());
+        assertThat(succeeded.get("filesSkipped").asInt()).isEqualTo(2);
+        assertThat(events("req-handover")).extracting(e -> e.get("event").asText())
+                .containsExactlyInAnyOrder("accepted", "succeeded");
+        assertThat(store.resolve("models--org--it-handover/snapshots/" + c.sha() + "/zz-hold.bin"))
+                .hasBinaryContent(c.file("zz-hold.bin").content());
+        assertThat(awaitJob(survivor, succeeded.get("jobId").asText(), "SUCCEEDED").get("status").asText())
+                .isEqualTo("SUCCEEDED");
+
+        // and the stopped replica starts again for the tests after this one
+        if (alphaRuns) {
+            alpha = ServiceProcess.launch("alpha", serviceConfig("alpha", alphaHub));
+            alpha.awaitReady();
+        } else {
+            beta = ServiceProcess.launch("beta", serviceConfig("beta", betaHub));
+            beta.awaitReady();
+        }
+        awaitGroupSplit(TOPICS + "-jobs");
+    }
+
+    @Test
     @Order(100)
     void anInstanceKilledMidJobLeavesTheJobToTheOtherWhichResumesIt() {
         // Given a job whose first three files are done and whose last file is held
