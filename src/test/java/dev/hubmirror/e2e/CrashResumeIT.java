@@ -9,6 +9,7 @@ import dev.hubmirror.sim.SimFile;
 import dev.hubmirror.testing.FaultyS3Proxy;
 import dev.hubmirror.testing.GatedHubProxy;
 import dev.hubmirror.testing.KafkaBroker;
+import dev.hubmirror.testing.Poll;
 import dev.hubmirror.testing.S3ProxyServer;
 import dev.hubmirror.testing.ServiceApi;
 import dev.hubmirror.testing.ServiceProcess;
@@ -320,21 +321,7 @@ class CrashResumeIT {
 
     /** Polls until {@code probe} yields a value; fails naming {@code what} with the service's log tail. */
     private static <T> T await(Supplier<Optional<T>> probe, String what, ServiceProcess service) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<T> value = probe.get();
-            if (value.isPresent()) {
-                return value.get();
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("no " + what + " within " + WAIT + "\n--- " + service.name() + ":\n"
-                + service.tail());
+        return Poll.until(probe, WAIT, what, () -> "\n--- " + service.name() + ":\n" + service.tail());
     }
 
     private static String sha256(byte[] bytes) {

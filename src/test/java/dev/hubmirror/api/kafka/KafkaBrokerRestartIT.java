@@ -8,6 +8,7 @@ import dev.hubmirror.sim.HubSimulator;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.testing.GatedHubProxy;
 import dev.hubmirror.testing.KafkaBroker;
+import dev.hubmirror.testing.Poll;
 import dev.hubmirror.testing.ServiceApi;
 import dev.hubmirror.testing.ServiceProcess;
 import java.io.IOException;
@@ -180,19 +181,6 @@ class KafkaBrokerRestartIT {
     }
 
     private static <T> T await(Supplier<Optional<T>> probe, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<T> value = probe.get();
-            if (value.isPresent()) {
-                return value.get();
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("no " + what + " within " + WAIT + "\n--- service:\n" + service.tail());
+        return Poll.until(probe, WAIT, what, () -> "\n--- service:\n" + service.tail());
     }
 }

@@ -13,6 +13,7 @@ import dev.hubmirror.sim.SimRepo;
 import dev.hubmirror.testing.ApiKeys;
 import dev.hubmirror.testing.GatedHubProxy;
 import dev.hubmirror.testing.KafkaBroker;
+import dev.hubmirror.testing.Poll;
 import dev.hubmirror.testing.ServiceProcess;
 import dev.hubmirror.transfer.MirrorSpec;
 import java.io.IOException;
@@ -518,21 +519,7 @@ class KafkaMirrorIT {
 
     /** Polls {@code probe} until it yields a value; fails with {@code what} and the replicas' log tails. */
     private static <T> T await(Supplier<Optional<T>> probe, String what) {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (System.nanoTime() < deadline) {
-            Optional<T> value = probe.get();
-            if (value.isPresent()) {
-                return value.get();
-            }
-            try {
-                Thread.sleep(100);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new AssertionError("no " + what + " within " + WAIT + "\n--- alpha:\n" + alpha.tail() + "\n--- beta:\n"
-                + beta.tail());
+        return Poll.until(probe, WAIT, what, () -> "\n--- alpha:\n" + alpha.tail() + "\n--- beta:\n" + beta.tail());
     }
 
     /** Waits until both replicas are in the consumer group with partitions of their own. */
