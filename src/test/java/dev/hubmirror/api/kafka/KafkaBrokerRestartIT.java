@@ -11,11 +11,9 @@ import dev.hubmirror.testing.KafkaBroker;
 import dev.hubmirror.testing.Poll;
 import dev.hubmirror.testing.ServiceApi;
 import dev.hubmirror.testing.ServiceProcess;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +22,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -161,18 +158,7 @@ class KafkaBrokerRestartIT {
     }
 
     private static List<JsonNode> events(String requestId) {
-        List<JsonNode> events = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : reader.records(TOPICS + ".events")) {
-            try {
-                JsonNode event = JSON.readTree(record.value());
-                if (requestId.equals(event.path("requestId").asText())) {
-                    events.add(event);
-                }
-            } catch (IOException e) {
-                throw new AssertionError("an event is not JSON", e);
-            }
-        }
-        return events;
+        return reader.jsonOf(TOPICS + ".events", requestId);
     }
 
     private static JsonNode awaitEvent(String requestId, String event) {

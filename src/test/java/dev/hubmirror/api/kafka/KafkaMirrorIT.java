@@ -465,19 +465,7 @@ class KafkaMirrorIT {
     }
 
     private static List<JsonNode> events(String requestId) {
-        List<JsonNode> events = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : reader.records(TOPICS + ".events")) {
-            try {
-                JsonNode event = JSON.readTree(record.value());
-                if (requestId.equals(event.path("requestId").asText())) {
-                    events.add(event);
-                }
-            } catch (IOException e) {
-                throw new AssertionError("an event is not JSON: " + new String(record.value(),
-                        StandardCharsets.UTF_8), e);
-            }
-        }
-        return events;
+        return reader.jsonOf(TOPICS + ".events", requestId);
     }
 
     private static JsonNode awaitEvent(String requestId, String event) {
@@ -576,6 +564,23 @@ class KafkaMirrorIT {
 
         List<ConsumerRecord<String, byte[]>> records(String topic) {
             return List.copyOf(records.get(topic));
+        }
+
+        /** The records of {@code topic} whose JSON value has {@code requestId}, in order, parsed. */
+        List<JsonNode> jsonOf(String topic, String requestId) {
+            List<JsonNode> found = new ArrayList<>();
+            for (ConsumerRecord<String, byte[]> record : records(topic)) {
+                try {
+                    JsonNode json = JSON.readTree(record.value());
+                    if (requestId.equals(json.path("requestId").asText())) {
+                        found.add(json);
+                    }
+                } catch (IOException e) {
+                    throw new AssertionError("a record of " + topic + " is not JSON: "
+                            + new String(record.value(), StandardCharsets.UTF_8), e);
+                }
+            }
+            return found;
         }
 
         String allText() {
