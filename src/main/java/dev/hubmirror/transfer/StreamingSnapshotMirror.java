@@ -78,12 +78,6 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
         this(hub, store, files, filesInFlight, blobs, retry, SnapshotLimits.NONE);
     }
 
-    /** With whole-file retries, refusing selections larger than {@code limits}. */
-    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
-            boolean blobs, SnapshotLimits limits) {
-        this(hub, store, files, filesInFlight, blobs, FileRetry.NONE, limits);
-    }
-
     /** With whole-file retries and job limits. */
     public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
             boolean blobs, FileRetry retry, SnapshotLimits limits) {
