@@ -243,8 +243,12 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
     // ---------------------------------------------------------------------------------------------------------------
     // the reader thread
 
-    /** A sync caller waiting for the reader to reach the end offsets taken at its call. */
-    private record Waiter(Map<TopicPartition, Long> target, CompletableFuture<Void> reached) {
+    /**
+     * A sync caller waiting for the reader to reach the end offsets taken at its call. An {@code inline} waiter is
+     * completed on the reader thread itself, before any later waiter's completion is handed to the executor: the
+     * start waiter, so that {@link #ready()} is true by the time any sync that began after the start completes.
+     */
+    private record Waiter(Map<TopicPartition, Long> target, CompletableFuture<Void> reached, boolean inline) {
     }
 
     private void read() {
@@ -258,11 +262,11 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
             List<TopicPartition> partitions = partitions();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
-            waiting.add(new Waiter(consumer.endOffsets(partitions), started));
+            waiting.add(new Waiter(consumer.endOffsets(partitions), started, true));
             while (running) {
                 CompletableFuture<Void> request;
                 while ((request = syncRequests.poll()) != null) {
-                    waiting.add(new Waiter(consumer.endOffsets(partitions), request));
+                    waiting.add(new Waiter(consumer.endOffsets(partitions), request, false));
                 }
                 for (ConsumerRecord<String, String> record : consumer.poll(POLL)) {
                     apply(record);
@@ -320,7 +324,11 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
             }
             if (reached) {
                 it.remove();
-                completions.execute(() -> waiter.reached().complete(null));
+                if (waiter.inline()) {
+                    waiter.reached().complete(null);
+                } else {
+                    completions.execute(() -> waiter.reached().complete(null));
+                }
             }
         }
     }
