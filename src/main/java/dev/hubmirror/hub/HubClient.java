@@ -1,5 +1,6 @@
 package dev.hubmirror.hub;
 
+import dev.hubmirror.memory.PooledBuffer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
@@ -26,6 +27,19 @@ public interface HubClient {
      * The bytes are not verified here; a short or long body fails with {@link dev.hubmirror.failure.Reason#SIZE_MISMATCH}.
      */
     Multi<ByteBuffer> download(RepoRef ref, String commit, HubFile file, long offset, long length);
+
+    /**
+     * Fills {@code target} with the file's bytes from {@code offset + target.written()} on, until it is full (its
+     * capacity is the range's length; bytes already written, e.g. by an earlier attempt, are not fetched again). Each
+     * chunk goes from the HTTP client's network buffer straight into {@code target} (one copy). A connection cut,
+     * stalled or trickling mid-range is resumed with a Range request for what is still missing, up to the retry limit;
+     * an expired CDN URL is resolved on the Hub again. Each attempt writes through its own
+     * {@link PooledBuffer#writer()}, so a superseded or cancelled attempt can never write into the buffer again.
+     * Completes once the buffer is full; fails with {@link HubException} (a body longer than the range:
+     * {@link dev.hubmirror.failure.Reason#SIZE_MISMATCH}). Cancelling stops the request and revokes its writer. The
+     * bytes are not verified here, and {@code target} stays the caller's: it is never released here.
+     */
+    Uni<Void> fetch(RepoRef ref, String commit, HubFile file, long offset, PooledBuffer target);
 
     /**
      * Checks that the Hub answers at all, for health reporting: one request without the token, not retried. Completes

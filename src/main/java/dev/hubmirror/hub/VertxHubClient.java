@@ -2,6 +2,7 @@ package dev.hubmirror.hub;
 
 import dev.hubmirror.config.HubConfig;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.memory.PooledBuffer;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Context;
@@ -339,6 +340,27 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
         }
         HubCall call = HubCall.file(ref, commit, file.path());
         return Multi.createFrom().deferred(() -> new Download(call, file, offset, length).stream());
+    }
+
+    /** A bridge to {@link #download} until this client is replaced: copies each chunk into the target. */
+    @Override
+    public Uni<Void> fetch(RepoRef ref, String commit, HubFile file, long offset, PooledBuffer target) {
+        return Uni.createFrom().deferred(() -> {
+            long from = offset + target.written();
+            long length = target.capacity() - target.written();
+            PooledBuffer.Writer writer = target.writer();
+            return download(ref, commit, file, from, length)
+                    .onItem().invoke(chunk -> {
+                        if (writer.write(chunk) < 0) {
+                            throw new java.util.concurrent.CancellationException("the fetch was superseded");
+                        }
+                        if (chunk.hasRemaining()) {
+                            throw new HubException(Reason.SIZE_MISMATCH, 0, "the Hub sent more bytes than asked for");
+                        }
+                    })
+                    .collect().last().replaceWithVoid()
+                    .onTermination().invoke(target::revokeWriter);
+        });
     }
 
     /** One download: the bytes delivered so far, and the attempts to deliver the rest. */
