@@ -15,7 +15,7 @@ import dev.hubmirror.job.JobService;
 import dev.hubmirror.job.LocalJobDesk;
 import dev.hubmirror.job.SnapshotMirrors;
 import dev.hubmirror.store.ObjectStore;
-import dev.hubmirror.transfer.MemoryBudget;
+import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.transfer.SnapshotMirror;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Disposes;
@@ -41,7 +41,7 @@ public class JobProducers {
     @Produces
     @Singleton
     SnapshotMirrors snapshotMirrors(SnapshotMirror defaultMirror, HubClient hub, ObjectStore defaultStore,
-            StoreConfig storeConfig, TargetConfig targetConfig, TokenConfig tokenConfig, MemoryBudget budget,
+            StoreConfig storeConfig, TargetConfig targetConfig, TokenConfig tokenConfig, BufferPool budget,
             TransferConfig transfer, JobConfig jobs, Vertx vertx, ServiceProducers stores, MeterRegistry registry) {
         Map<String, TargetMirrors.Target> targets = new HashMap<>();
         targetConfig.targets().forEach((name, target) -> targets.put(name, new TargetMirrors.Target(

@@ -5,8 +5,10 @@ import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.config.TransferConfig;
 import dev.hubmirror.config.VerifyConfig;
+import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.metrics.MeteredSnapshotMirror;
 import dev.hubmirror.metrics.MicrometerHubObserver;
 import dev.hubmirror.metrics.MicrometerStoreObserver;
@@ -16,8 +18,8 @@ import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.fs.FilesystemObjectStore;
 import dev.hubmirror.store.gcs.GcsObjectStore;
 import dev.hubmirror.store.s3.S3ObjectStore;
-import dev.hubmirror.transfer.FileTransfer;
-import dev.hubmirror.transfer.MemoryBudget;
+import dev.hubmirror.transfer.FileTransfers;
+import dev.hubmirror.transfer.TransferSettings;
 import dev.hubmirror.transfer.SnapshotLimits;
 import dev.hubmirror.transfer.SnapshotMirror;
 import dev.hubmirror.transfer.SnapshotVerifier;
@@ -76,27 +78,41 @@ public class ServiceProducers {
 
     @Produces
     @Singleton
-    MemoryBudget memoryBudget(TransferConfig config) {
-        return new MemoryBudget(config.memoryBudget().asLongValue());
+    BufferPool bufferPool(TransferConfig config) {
+        return new BufferPool(config.memoryBudget().asLongValue(), Math.toIntExact(config.pageSize().asLongValue()));
     }
 
     /** Fails startup when a part or a single-PUT file could never fit the memory budget. */
-    void checkTransferSettings(@Observes StartupEvent event, TransferConfig config) {
-        FileTransfer.checkSettings(config.memoryBudget().asLongValue(), config.partSize().asLongValue(),
-                config.singlePutThreshold().asLongValue(), config.partsInFlight(), config.fetchesPerFile());
+    void checkTransferSettings(@Observes StartupEvent event, TransferConfig config, BufferPool pool) {
+        settings(config).checkAgainst(pool);
+    }
+
+    /** The per-file transfer settings of {@code mirror.transfer}. */
+    static TransferSettings settings(TransferConfig config) {
+        return new TransferSettings(config.partSize().asLongValue(), config.singlePutThreshold().asLongValue(),
+                config.fetchesPerFile(), config.partsInFlight());
+    }
+
+    /** How whole files are tried again: {@code mirror.transfer.file-attempts} and the file-retry waits. */
+    static RetrySettings fileRetry(TransferConfig config) {
+        return new RetrySettings(config.fileAttempts(), config.fileRetryBackoff(), config.fileRetryMaxBackoff(),
+                config.fileRetryJitter());
     }
 
     @Produces
     @Singleton
-    SnapshotMirror snapshotMirror(HubClient hub, ObjectStore store, MemoryBudget budget, TransferConfig transfer,
+    SnapshotMirror snapshotMirror(HubClient hub, ObjectStore store, BufferPool pool, TransferConfig transfer,
             StoreConfig storeConfig, JobConfig jobs, MeterRegistry registry) {
-        FileTransfer files = new FileTransfer(hub, store, budget, transfer.partSize().asLongValue(),
-                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(), transfer.fetchesPerFile(),
-                new MicrometerTransferObserver(registry, store.kind(), budget));
-        return new MeteredSnapshotMirror(
-                new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), storeConfig.blobs(),
-                        new StreamingSnapshotMirror.FileRetry(transfer.fileAttempts(), transfer.fileRetryBackoff()),
-                        limits(jobs)), registry);
+        return mirror(hub, store, storeConfig.blobs(), pool, transfer, limits(jobs), registry);
+    }
+
+    /** The metered mirror from one Hub client into one store: the one place a mirror is put together. */
+    static SnapshotMirror mirror(HubClient hub, ObjectStore store, boolean blobs, BufferPool pool,
+            TransferConfig transfer, SnapshotLimits limits, MeterRegistry registry) {
+        FileTransfers files = new FileTransfers(hub, store, pool, settings(transfer),
+                new MicrometerTransferObserver(registry, store.kind(), pool));
+        return new MeteredSnapshotMirror(new StreamingSnapshotMirror(hub, store, files, transfer.filesInFlight(), blobs,
+                fileRetry(transfer), limits), registry);
     }
 
     /** The per-job limits of {@code mirror.jobs}. */

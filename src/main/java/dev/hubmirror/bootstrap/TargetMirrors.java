@@ -3,14 +3,10 @@ package dev.hubmirror.bootstrap;
 import dev.hubmirror.config.TransferConfig;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.job.SnapshotMirrors;
-import dev.hubmirror.metrics.MeteredSnapshotMirror;
-import dev.hubmirror.metrics.MicrometerTransferObserver;
 import dev.hubmirror.store.ObjectStore;
-import dev.hubmirror.transfer.FileTransfer;
-import dev.hubmirror.transfer.MemoryBudget;
+import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.transfer.SnapshotLimits;
 import dev.hubmirror.transfer.SnapshotMirror;
-import dev.hubmirror.transfer.StreamingSnapshotMirror;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Map;
 import java.util.Set;
@@ -35,14 +31,14 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
     private final Target defaultTarget;
     private final Map<String, Target> targets;
     private final Map<String, String> tokens;
-    private final MemoryBudget budget;
+    private final BufferPool budget;
     private final TransferConfig transfer;
     private final MeterRegistry registry;
     private final SnapshotLimits limits;
     private final Map<String, SnapshotMirror> built = new ConcurrentHashMap<>();
 
     TargetMirrors(SnapshotMirror defaultMirror, HubClient hub, Target defaultTarget, Map<String, Target> targets,
-            Map<String, String> tokens, MemoryBudget budget, TransferConfig transfer, SnapshotLimits limits,
+            Map<String, String> tokens, BufferPool budget, TransferConfig transfer, SnapshotLimits limits,
             MeterRegistry registry) {
         this.defaultMirror = defaultMirror;
         this.hub = hub;
@@ -68,15 +64,9 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
     private SnapshotMirror build(String target, String tokenName) {
         HubClient client = tokenName == null ? hub : hub.withToken(tokens.get(tokenName));
         Target t = target == null ? defaultTarget : targets.get(target);
-        FileTransfer files = new FileTransfer(client, t.store(), budget, transfer.partSize().asLongValue(),
-                transfer.singlePutThreshold().asLongValue(), transfer.partsInFlight(), transfer.fetchesPerFile(),
-                new MicrometerTransferObserver(registry, t.store().kind(), budget));
         LOGGER.infof("mirror built target=%s token=%s store=%s", target == null ? "default" : target,
                 tokenName == null ? "default" : tokenName, t.store().url(""));
-        return new MeteredSnapshotMirror(new StreamingSnapshotMirror(client, t.store(), files,
-                transfer.filesInFlight(), t.blobs(),
-                new StreamingSnapshotMirror.FileRetry(transfer.fileAttempts(), transfer.fileRetryBackoff()), limits),
-                registry);
+        return ServiceProducers.mirror(client, t.store(), t.blobs(), budget, transfer, limits, registry);
     }
 
     @Override

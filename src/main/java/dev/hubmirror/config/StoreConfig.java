@@ -3,6 +3,7 @@ package dev.hubmirror.config;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.Optional;
 
 /** Where mirrored snapshots are written. */
@@ -45,6 +46,18 @@ public interface StoreConfig {
         /** Attempts per S3 call (parts, creates, completes), first try included. */
         @WithDefault("5")
         int maxAttempts();
+
+        /** The wait before the first retry of an S3 call; it doubles per retry, with jitter. */
+        @WithDefault("250ms")
+        Duration initialBackoff();
+
+        /** The longest wait between two attempts of an S3 call. */
+        @WithDefault("10s")
+        Duration maxBackoff();
+
+        /** The random fraction of each wait between attempts of an S3 call, 0 to 1. */
+        @WithDefault("0.5")
+        double retryJitter();
     }
 
     /**
@@ -77,5 +90,13 @@ public interface StoreConfig {
         /** Attempts per GCS request (a chunk, a metadata call), first try included. */
         @WithDefault("6")
         int maxAttempts();
+
+        /** The wait before the first retry of a GCS request; it doubles per retry, with jitter. */
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        /** The longest wait between two attempts of a GCS request (the client jitters each wait itself). */
+        @WithDefault("32s")
+        Duration maxBackoff();
     }
 }

@@ -28,8 +28,12 @@ public interface TransferConfig {
     @WithDefault("4")
     int fetchesPerFile();
 
-    /** Files of one job transferred concurrently. */
-    @WithDefault("4")
+    /**
+     * Files of one job started at once. This is a cap on bookkeeping, not the throttle: how many really move at once is
+     * bounded by the memory budget (every file waits for its buffers) and by the Hub connections
+     * ({@code mirror.hub.max-connections-per-host}), so many small files overlap their round trips.
+     */
+    @WithDefault("32")
     int filesInFlight();
 
     /**
@@ -40,14 +44,31 @@ public interface TransferConfig {
     @WithDefault("3")
     int fileAttempts();
 
-    /** The wait before a whole file is tried again (doubled per attempt). */
+    /** The wait before a whole file is tried again the first time (doubled per attempt, with jitter). */
     @WithDefault("2s")
     Duration fileRetryBackoff();
 
+    /** The longest wait between two attempts of a whole file. */
+    @WithDefault("60s")
+    Duration fileRetryMaxBackoff();
+
+    /** The random fraction of each wait between attempts of a whole file, 0 to 1. */
+    @WithDefault("0.5")
+    double fileRetryJitter();
+
     /**
-     * Heap for part buffers across all transfers; a transfer waits for budget before it buffers a part. Must hold at
+     * Memory for file data across all transfers: every part buffer, small file and store upload chunk is granted from
+     * it first (a transfer waits for its turn), so file data never takes more. It is direct (off-heap) memory, allocated
+     * in pages as needed and reused; size {@code -XX:MaxDirectMemorySize} for it (docs/deployment.md). Must hold at
      * least one part and one single-PUT file (checked at startup).
      */
     @WithDefault("512M")
     MemorySize memoryBudget();
+
+    /**
+     * The page size of the buffer pool: buffers are made of pages, and the budget counts whole pages (a 10 KiB file
+     * takes one page). A power of two from 4K to 16M.
+     */
+    @WithDefault("64K")
+    MemorySize pageSize();
 }

@@ -12,7 +12,8 @@ import java.util.List;
  * <p><b>Ownership.</b> The buffer starts with one reference, its acquirer's. Whoever takes a share of it
  * ({@link #retain()}) gives it back with {@link #release()}; the last release returns the pages to the pool. Releasing
  * more often than retained is a bug and throws. Views from {@link #content()} are valid only while the caller holds a
- * reference.
+ * reference. When the {@link BufferScope} that holds the buffer closes first, the pages go back at once and later
+ * releases by remaining holders do nothing.
  *
  * <p><b>Writers.</b> Bytes arrive through a {@link Writer} obtained from {@link #writer()}. Asking for a new writer, or
  * {@link #revokeWriter()}, revokes the previous one: every later write through it is refused. A fetch that was cancelled
@@ -34,6 +35,7 @@ public final class PooledBuffer implements Releasable {
     private long written;
     private int references = 1;
     private int generation;
+    private boolean forced;
     private BufferScope scope;
 
     PooledBuffer(BufferPool pool, long capacity, ByteBuffer[] pages, int pageSize) {
@@ -117,6 +119,10 @@ public final class PooledBuffer implements Releasable {
     public boolean release() {
         ByteBuffer[] returned;
         synchronized (this) {
+            if (forced) {
+                // the scope closed first and took the pages back: a holder's late release is expected, not a bug
+                return false;
+            }
             if (references <= 0) {
                 throw new IllegalStateException("buffer of " + capacity + " bytes released more often than retained");
             }
@@ -138,6 +144,7 @@ public final class PooledBuffer implements Releasable {
                 return;
             }
             references = 0;
+            forced = true;
             returned = detach();
         }
         giveBack(returned);

@@ -59,6 +59,12 @@ public final class MetricNames {
     /** {@code hubmirror_buffer_capacity_bytes}: the memory budget, {@code mirror.transfer.memory-budget}. */
     public static final String BUFFER_CAPACITY = "hubmirror.buffer.capacity";
 
+    /**
+     * {@code hubmirror_buffer_allocated_bytes}: direct memory the buffer pool allocated so far; it grows to at most the
+     * budget and is kept and reused.
+     */
+    public static final String BUFFER_ALLOCATED = "hubmirror.buffer.allocated";
+
     /** {@code hubmirror_retries_total{component,reason}}: requests sent again after a retriable failure. */
     public static final String RETRIES = "hubmirror.retries";
 

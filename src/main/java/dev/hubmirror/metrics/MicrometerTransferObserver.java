@@ -6,7 +6,7 @@ import static dev.hubmirror.metrics.MetricNames.TAG_STORE;
 import static dev.hubmirror.metrics.MetricNames.TAG_UPLOAD;
 
 import dev.hubmirror.transfer.FileOutcome;
-import dev.hubmirror.transfer.MemoryBudget;
+import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.transfer.TransferObserver;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -32,7 +32,7 @@ public final class MicrometerTransferObserver implements TransferObserver {
     private final AtomicInteger active;
 
     /** Meters for transfers into a store of the given kind ({@code ObjectStore.kind()}) under the given budget. */
-    public MicrometerTransferObserver(MeterRegistry registry, String storeKind, MemoryBudget budget) {
+    public MicrometerTransferObserver(MeterRegistry registry, String storeKind, BufferPool budget) {
         this.registry = registry;
         String store = MetricNames.storeKind(storeKind);
         this.downloaded = Counter.builder(MetricNames.HUB_DOWNLOADED).baseUnit("bytes")
@@ -44,10 +44,14 @@ public final class MicrometerTransferObserver implements TransferObserver {
         this.partUploads = uploadTimer(store, MetricNames.UPLOAD_PART);
         this.objectPuts = uploadTimer(store, MetricNames.UPLOAD_OBJECT);
         this.active = SharedGauges.count(registry, MetricNames.TRANSFERS_ACTIVE, "Files being transferred now");
-        Gauge.builder(MetricNames.BUFFER_USED, budget, MemoryBudget::inUse).baseUnit("bytes").strongReference(true)
-                .description("Heap held by part buffers (mirror.transfer.memory-budget)").register(registry);
-        Gauge.builder(MetricNames.BUFFER_CAPACITY, budget, MemoryBudget::capacity).baseUnit("bytes")
-                .strongReference(true).description("The memory budget for part buffers").register(registry);
+        Gauge.builder(MetricNames.BUFFER_USED, budget, BufferPool::inUse).baseUnit("bytes").strongReference(true)
+                .description("Memory granted to file data now: part buffers and store chunks "
+                        + "(mirror.transfer.memory-budget)").register(registry);
+        Gauge.builder(MetricNames.BUFFER_CAPACITY, budget, BufferPool::capacity).baseUnit("bytes")
+                .strongReference(true).description("The memory budget for file data").register(registry);
+        Gauge.builder(MetricNames.BUFFER_ALLOCATED, budget, BufferPool::allocated).baseUnit("bytes")
+                .strongReference(true).description("Direct memory the buffer pool has allocated (kept and reused)")
+                .register(registry);
     }
 
     @Override

@@ -52,8 +52,25 @@ public interface ObjectStore {
                 + key + "': the " + kind() + " store of this build does not support reading objects", null));
     }
 
-    /** Writes a whole object at once (small files, {@code refs/}, {@code trees/}); visible when the Uni succeeds. */
-    Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata);
+    /**
+     * Writes a whole object at once (small files, {@code refs/}, {@code trees/}); visible when the Uni succeeds. The
+     * caller keeps the content unchanged until then.
+     */
+    Uni<Void> put(String key, Content content, Map<String, String> metadata);
+
+    /** {@link #put(String, Content, Map)} of the remaining bytes of one buffer. */
+    default Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata) {
+        return put(key, Content.of(content), metadata);
+    }
+
+    /**
+     * Heap this store holds by itself, beyond the caller's buffers, while it writes an object of {@code size} bytes
+     * ({@code multipart}: through {@link #beginUpload}, else one {@link #put}); the transfer engine reserves it from the
+     * memory budget for as long as the write lasts. Default 0: the store sends the caller's buffers as they are.
+     */
+    default long writeOverhead(long size, boolean multipart) {
+        return 0;
+    }
 
     /**
      * Starts a multipart upload of an object of a known total size. Nothing is visible until

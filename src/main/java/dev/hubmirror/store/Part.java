@@ -1,15 +1,18 @@
 package dev.hubmirror.store;
 
-import java.nio.ByteBuffer;
-
 /**
- * One part of a multipart upload: its 1-based number, its byte offset in the object, and its content. The buffer is
- * read with {@code duplicate()} so a retry re-sends the same bytes.
+ * One part of a multipart upload: its 1-based number, its byte offset in the object, and its content, which a retry
+ * re-reads from the start (see {@link Content#views()}).
  */
-public record Part(int number, long offset, ByteBuffer data) {
+public record Part(int number, long offset, Content content) {
+
+    /** A part of the remaining bytes of one buffer. */
+    public Part(int number, long offset, java.nio.ByteBuffer data) {
+        this(number, offset, Content.of(data));
+    }
 
     /** Number of bytes in this part. */
-    public int length() {
-        return data.remaining();
+    public long length() {
+        return content.length();
     }
 }

@@ -2,6 +2,7 @@ package dev.hubmirror.transfer;
 
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
@@ -27,7 +28,7 @@ import org.jboss.logging.Logger;
  *
  * <p>A file that fails with a retriable store failure (one that the store's per-request retries could not fix, such
  * as an expired GCS resumable session or a vanished S3 upload) starts again from its first byte, up to
- * {@link FileRetry#attempts()} attempts with a doubling back-off; the failed attempt's upload was already aborted,
+ * the retry settings' attempts with a doubling, jittered back-off; the failed attempt's upload was already aborted,
  * so nothing partial is visible. Hub failures are not retried here: the Hub client already retries each request and
  * resumes by Range. Progress stays monotonic: bytes that a failed attempt reported are not reported twice.
  */
@@ -38,51 +39,36 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
 
     private final HubClient hub;
     private final ObjectStore store;
-    private final FileTransfer files;
+    private final FileTransfers files;
     private final int filesInFlight;
     private final boolean blobs;
-    private final FileRetry retry;
+    private final RetrySettings retry;
     private final SnapshotLimits limits;
 
-    /**
-     * How often a whole file is tried when it fails with a retriable store failure.
-     *
-     * @param attempts attempts per file, the first included (at least 1)
-     * @param backoff the wait before the second attempt, doubled for each further one
-     */
-    public record FileRetry(int attempts, Duration backoff) {
-
-        /** One attempt: a failed file fails the snapshot at once. */
-        public static final FileRetry NONE = new FileRetry(1, Duration.ofSeconds(1));
-
-        /** Validates the values. */
-        public FileRetry {
-            if (attempts < 1) {
-                throw new IllegalArgumentException("file attempts must be at least 1, was " + attempts);
-            }
-            if (backoff.isNegative() || backoff.isZero()) {
-                throw new IllegalArgumentException("file retry back-off must be positive, was " + backoff);
-            }
-        }
-    }
-
-    /** A mirror without job limits. */
-    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
+    /** A mirror without job limits whose files are tried once. */
+    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfers files, int filesInFlight,
             boolean blobs) {
-        this(hub, store, files, filesInFlight, blobs, FileRetry.NONE, SnapshotLimits.NONE);
+        this(hub, store, files, filesInFlight, blobs, RetrySettings.NONE, SnapshotLimits.NONE);
     }
 
     /** With whole-file retries on retriable store failures. */
-    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
-            boolean blobs, FileRetry retry) {
+    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfers files, int filesInFlight,
+            boolean blobs, RetrySettings retry) {
         this(hub, store, files, filesInFlight, blobs, retry, SnapshotLimits.NONE);
     }
 
-    /** With whole-file retries and job limits. */
-    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfer files, int filesInFlight,
-            boolean blobs, FileRetry retry, SnapshotLimits limits) {
+    /**
+     * With whole-file retries and job limits.
+     *
+     * @param filesInFlight files of one job started at once; how many really move at once is bounded by the memory
+     *     budget and the Hub client's connections, which every file waits for
+     * @param retry how often a whole file is tried when it fails with a retriable store failure, and the waits
+     */
+    public StreamingSnapshotMirror(HubClient hub, ObjectStore store, FileTransfers files, int filesInFlight,
+            boolean blobs, RetrySettings retry, SnapshotLimits limits) {
         if (filesInFlight < 1) {
-            throw new IllegalArgumentException("files in flight must be at least 1");
+            throw new IllegalArgumentException("mirror.transfer.files-in-flight must be at least 1, got "
+                    + filesInFlight);
         }
         this.hub = hub;
         this.store = store;
@@ -167,12 +153,12 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
     private Uni<FileOutcome> runWithRetries(RepoRef ref, String commit, HubFile file, String key,
             OnceProgress progress, int attempt) {
         return files.run(ref, commit, file, key, progress.startAttempt()).chain(outcome -> {
-            if (attempt >= retry.attempts() || !isRetriableStoreFailure(outcome)) {
+            if (!retry.mayRetry(attempt) || !isRetriableStoreFailure(outcome)) {
                 return Uni.createFrom().item(outcome);
             }
-            Duration wait = retry.backoff().multipliedBy(1L << Math.min(attempt - 1, 16));
+            Duration wait = retry.delay(attempt);
             LOGGER.warnf("file failed, trying it again from its first byte in %s (attempt %d of %d) repo=%s "
-                    + "commit=%s path=%s key=%s: %s", wait, attempt + 1, retry.attempts(), ref.id(), commit,
+                    + "commit=%s path=%s key=%s: %s", wait, attempt + 1, retry.maxAttempts(), ref.id(), commit,
                     file.path(), key, outcome.failure().get().getMessage());
             return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
                     .chain(() -> runWithRetries(ref, commit, file, key, progress, attempt + 1));
@@ -224,7 +210,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
 
     private Uni<Void> copyToBlobs(RepoRef ref, HubFile file, String snapshotKey) {
         String blobKey = CacheLayout.blob(ref, file.etag());
-        return store.stat(blobKey).chain(existing -> FileTransfer.isVerified(existing, file)
+        return store.stat(blobKey).chain(existing -> FileTransfers.isVerified(existing, file)
                 ? Uni.createFrom().voidItem()
                 : store.copy(snapshotKey, blobKey));
     }

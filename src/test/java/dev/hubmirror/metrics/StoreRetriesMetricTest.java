@@ -2,6 +2,7 @@ package dev.hubmirror.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.Part;
 import dev.hubmirror.store.StoreLocation;
@@ -29,7 +30,7 @@ class StoreRetriesMetricTest {
             s3.createBucket("retries");
             S3AsyncClient client = s3.client(proxy.endpoint(), s3.accessKey(), s3.secretKey());
             S3ObjectStore store = new S3ObjectStore(StoreLocation.parse("s3://retries/p"), client,
-                    new S3ObjectStore.Tuning(3, Duration.ofMillis(10), Duration.ofMillis(50),
+                    new S3ObjectStore.Tuning(new RetrySettings(3, Duration.ofMillis(10), Duration.ofMillis(50), 0.5),
                             S3ObjectStore.MAX_COPY_OBJECT_SIZE, 512L << 20, 4),
                     new MicrometerStoreObserver(registry));
             byte[] content = new byte[1000];

@@ -3,6 +3,7 @@ package dev.hubmirror.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.hub.RepoType;
@@ -60,7 +61,7 @@ class GcsMirrorTest extends MirrorScenarios {
         AtomicLong reported = new AtomicLong();
 
         // When
-        MirrorOutcome outcome = mirror(null, false, new StreamingSnapshotMirror.FileRetry(3, Duration.ofMillis(10)))
+        MirrorOutcome outcome = mirror(null, false, new RetrySettings(3, Duration.ofMillis(10), Duration.ofMillis(10 * 4), 0))
                 .mirror(spec(RepoType.MODEL, "org/gcs-expired-session", "main"), progress(reported))
                 .await().atMost(Duration.ofSeconds(60));
 
@@ -82,7 +83,7 @@ class GcsMirrorTest extends MirrorScenarios {
         gcs.expireSessionAtChunk(gcs.chunkRequests() + 2);
 
         // When
-        Throwable failure = catchThrowable(() -> mirror(null, false, StreamingSnapshotMirror.FileRetry.NONE)
+        Throwable failure = catchThrowable(() -> mirror(null, false, RetrySettings.NONE)
                 .mirror(spec(RepoType.MODEL, "org/gcs-expired-once", "main"), MirrorProgress.NONE)
                 .await().atMost(Duration.ofSeconds(60)));
 

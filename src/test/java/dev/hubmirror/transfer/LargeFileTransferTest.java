@@ -3,6 +3,7 @@ package dev.hubmirror.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
@@ -12,6 +13,7 @@ import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimFile;
 import dev.hubmirror.sim.SimRepo;
 import dev.hubmirror.sim.SimRequest;
+import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.Part;
@@ -22,7 +24,6 @@ import dev.hubmirror.testing.Configs;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.vertx.core.Vertx;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -76,8 +77,9 @@ class LargeFileTransferTest {
         RepoRef ref = RepoRef.model("org/giant", "main");
         HubFile file = hub.listFiles(ref, c.sha()).await().atMost(Duration.ofSeconds(30)).get(0);
         CountingStore store = new CountingStore(simFile);
-        MemoryBudget budget = new MemoryBudget(64 * MIB);
-        FileTransfer transfer = new FileTransfer(hub, store, budget, 5 * MIB, MIB, 2, 4, TransferObserver.NONE);
+        BufferPool budget = new BufferPool(64 * MIB);
+        FileTransfers transfer = new FileTransfers(hub, store, budget,
+                new TransferSettings(5 * MIB, MIB, 4, 2), TransferObserver.NONE);
         sim.clearRequests();
 
         // When: the transfer runs until 8 parts were checked, then is cancelled
@@ -112,8 +114,8 @@ class LargeFileTransferTest {
         RepoRef ref = RepoRef.model("org/too-big", "main");
         HubFile file = hub.listFiles(ref, c.sha()).await().atMost(Duration.ofSeconds(30)).get(0);
         CountingStore store = new CountingStore(c.file("huge.bin"));
-        FileTransfer transfer = new FileTransfer(hub, store, new MemoryBudget(512 * MIB), 16 * MIB, 16 * MIB, 2, 4,
-                TransferObserver.NONE);
+        FileTransfers transfer = new FileTransfers(hub, store, new BufferPool(512 * MIB),
+                new TransferSettings(16 * MIB, 16 * MIB, 4, 2), TransferObserver.NONE);
         sim.clearRequests();
 
         // When
@@ -166,7 +168,7 @@ class LargeFileTransferTest {
         }
 
         @Override
-        public Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata) {
+        public Uni<Void> put(String key, Content content, Map<String, String> metadata) {
             return Uni.createFrom().failure(new IllegalStateException("no single PUT expected"));
         }
 
@@ -210,10 +212,9 @@ class LargeFileTransferTest {
                 partLength = part.length();
             }
             long expectedOffset = (part.number() - 1L) * 6 * MIB;
-            byte[] expected = new byte[part.length()];
+            byte[] expected = new byte[Math.toIntExact(part.length())];
             source.copyRange(part.offset(), expected, 0, expected.length);
-            byte[] actual = new byte[part.length()];
-            part.data().duplicate().get(actual);
+            byte[] actual = part.content().toArray();
             if (part.offset() != expectedOffset || !Arrays.equals(expected, actual)) {
                 mismatches.put(part.number(), "offset " + part.offset());
             }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.hubmirror.memory.BufferPool;
+import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HfRepoId;
@@ -87,23 +89,23 @@ abstract class MirrorScenarios {
     }
 
     StreamingSnapshotMirror mirror(String token, boolean blobs) {
-        return mirror(token, blobs, StreamingSnapshotMirror.FileRetry.NONE, SnapshotLimits.NONE);
+        return mirror(token, blobs, RetrySettings.NONE, SnapshotLimits.NONE);
     }
 
-    StreamingSnapshotMirror mirror(String token, boolean blobs, StreamingSnapshotMirror.FileRetry retry) {
+    StreamingSnapshotMirror mirror(String token, boolean blobs, RetrySettings retry) {
         return mirror(token, blobs, retry, SnapshotLimits.NONE);
     }
 
     StreamingSnapshotMirror mirror(String token, boolean blobs, SnapshotLimits limits) {
-        return mirror(token, blobs, StreamingSnapshotMirror.FileRetry.NONE, limits);
+        return mirror(token, blobs, RetrySettings.NONE, limits);
     }
 
-    StreamingSnapshotMirror mirror(String token, boolean blobs, StreamingSnapshotMirror.FileRetry retry,
+    StreamingSnapshotMirror mirror(String token, boolean blobs, RetrySettings retry,
             SnapshotLimits limits) {
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), token, Map.of()));
         // three parallel Range fetches per file, two part uploads: every scenario runs the reorder window
-        FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2, 3,
-                TransferObserver.NONE);
+        FileTransfers files = new FileTransfers(hub, store(), new BufferPool(64 * MIB),
+                new TransferSettings(PART, MIB, 3, 2), TransferObserver.NONE);
         return new StreamingSnapshotMirror(hub, store(), files, 3, blobs, retry, limits);
     }
 
@@ -404,7 +406,8 @@ abstract class MirrorScenarios {
         sim.clearRequests();
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null,
                 Map.of("mirror.hub.max-backoff", "2s")));
-        FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(64 * MIB), PART, MIB, 2);
+        FileTransfers files = new FileTransfers(hub, store(), new BufferPool(64 * MIB),
+                new TransferSettings(PART, MIB, 1, 2), TransferObserver.NONE);
         try {
             // When
             MirrorOutcome outcome = new StreamingSnapshotMirror(hub, store(), files, 3, false)
@@ -488,9 +491,10 @@ abstract class MirrorScenarios {
                 .isEqualTo(c.file("config.json").content());
     }
 
-    StreamingSnapshotMirror mirror(MemoryBudget budget, int fetches, int uploads, TransferObserver observer) {
+    StreamingSnapshotMirror mirror(BufferPool budget, int fetches, int uploads, TransferObserver observer) {
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
-        FileTransfer files = new FileTransfer(hub, store(), budget, PART, MIB, uploads, fetches, observer);
+        FileTransfers files = new FileTransfers(hub, store(), budget,
+                new TransferSettings(PART, MIB, fetches, uploads), observer);
         return new StreamingSnapshotMirror(hub, store(), files, 2, false);
     }
 
@@ -579,7 +583,7 @@ abstract class MirrorScenarios {
         SimCommit c = repo.commit().lfsFile("w.bin", 4 * PART, 113);
         repo.branch("main", c);
         sim.faults().corruptByte("w.bin", 2 * PART + 5);
-        MemoryBudget budget = new MemoryBudget(64 * MIB);
+        BufferPool budget = new BufferPool(64 * MIB);
         try {
             assertThatThrownBy(() -> mirror(budget, 3, 2, TransferObserver.NONE).mirror(spec(RepoType.MODEL,
                     "org/bad-part", "main"), MirrorProgress.NONE).await().atMost(Duration.ofSeconds(60)))
@@ -600,7 +604,7 @@ abstract class MirrorScenarios {
         SimRepo repo = sim.model("org/budget");
         SimCommit c = repo.commit().lfsFile("a.bin", 5 * PART + 7, 114).lfsFile("b.bin", 3 * PART, 115);
         repo.branch("main", c);
-        MemoryBudget budget = new MemoryBudget(3 * PART);
+        BufferPool budget = new BufferPool(3 * PART);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         MicrometerTransferObserver observer = new MicrometerTransferObserver(registry, store().kind(), budget);
         AtomicLong gaugeMax = new AtomicLong();
@@ -637,7 +641,7 @@ abstract class MirrorScenarios {
         SimRepo repo = sim.model("org/cancel");
         SimCommit c = repo.commit().lfsFile("w.bin", 8 * PART, 116);
         repo.branch("main", c);
-        MemoryBudget budget = new MemoryBudget(8 * PART);
+        BufferPool budget = new BufferPool(8 * PART);
         AtomicReference<Cancellable> job = new AtomicReference<>();
         AtomicLong received = new AtomicLong();
         AtomicLong heldAtCancel = new AtomicLong(-1);

@@ -12,9 +12,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class OrderedDigestTest {
@@ -35,6 +33,15 @@ class OrderedDigestTest {
         }
     }
 
+    /** What became of each offered part, in the order the digest said so. */
+    private static final class Outcomes {
+        final List<String> events = new ArrayList<>();
+
+        OrderedDigest.Done of(String part) {
+            return hashed -> events.add(part + (hashed ? " hashed" : " dropped"));
+        }
+    }
+
     private static FileDigest digestOf(String content) {
         return FileDigest.forFile(new HubFile("f", content.length(), "0".repeat(40),
                 Optional.of(new LfsInfo(sha256(content), content.length(), 100))));
@@ -42,52 +49,62 @@ class OrderedDigestTest {
 
     @Test
     void partsArrivingOutOfOrderAreHashedInFileOrderAndHeldUntilTheirTurn() {
-        // Given: three parts of "abcdefghi", arriving 2, 0, 1
+        // Given: three parts of "abcdefghi" in two pages each, arriving 2, 0, 1
         ManualExecutor executor = new ManualExecutor();
-        OrderedDigest ordered = new OrderedDigest(digestOf("abcdefghi"), executor);
-        AtomicInteger released = new AtomicInteger();
+        OrderedDigest ordered = new OrderedDigest(digestOf("abcdefghi"), executor, 0);
+        Outcomes outcomes = new Outcomes();
 
         // When: part 2 arrives first, nothing can be hashed: it waits, holding its buffer
-        CompletableFuture<Void> third = ordered.offer(2, bytes("ghi"), released::incrementAndGet);
+        ordered.offer(2, pages("gh", "i"), 3, outcomes.of("part 2"));
         executor.runAll();
-        assertThat(third).isNotDone();
-        assertThat(released).hasValue(0);
+        assertThat(outcomes.events).isEmpty();
 
-        CompletableFuture<Void> first = ordered.offer(0, bytes("abc"), released::incrementAndGet);
+        ordered.offer(0, pages("a", "bc"), 3, outcomes.of("part 0"));
         executor.runAll();
-        assertThat(first).isCompleted();
-        assertThat(third).isNotDone();
-        assertThat(released).hasValue(1);
+        assertThat(outcomes.events).containsExactly("part 0 hashed");
 
-        CompletableFuture<Void> second = ordered.offer(1, bytes("def"), released::incrementAndGet);
+        ordered.offer(1, pages("def"), 3, outcomes.of("part 1"));
         executor.runAll();
 
         // Then
-        assertThat(second).isCompleted();
-        assertThat(third).isCompleted();
-        assertThat(released).hasValue(3);
+        assertThat(outcomes.events).containsExactly("part 0 hashed", "part 1 hashed", "part 2 hashed");
         assertThat(ordered.digest().bytes()).isEqualTo(9);
         assertThat(ordered.digest().finish()).isEqualTo(sha256("abcdefghi"));
     }
 
     @Test
-    void closingReleasesEveryWaitingPartAndRefusesLaterOnes() {
+    void aSmallPartWhoseTurnItIsIsHashedOnTheCallingThread() {
         ManualExecutor executor = new ManualExecutor();
-        OrderedDigest ordered = new OrderedDigest(digestOf("abcdefghi"), executor);
-        AtomicInteger released = new AtomicInteger();
-        CompletableFuture<Void> waiting = ordered.offer(1, bytes("def"), released::incrementAndGet);
+        OrderedDigest ordered = new OrderedDigest(digestOf("abcdef"), executor, 3);
+        Outcomes outcomes = new Outcomes();
 
-        ordered.close();
-        CompletableFuture<Void> late = ordered.offer(0, bytes("abc"), released::incrementAndGet);
-        executor.runAll();
+        ordered.offer(0, pages("abc"), 3, outcomes.of("part 0"));
 
-        assertThat(waiting).isCompletedExceptionally();
-        assertThat(late).isCompletedExceptionally();
-        assertThat(released).hasValue(2);
+        assertThat(executor.tasks).isEmpty();
+        assertThat(outcomes.events).containsExactly("part 0 hashed");
     }
 
-    private static ByteBuffer bytes(String s) {
-        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    @Test
+    void closingDropsEveryWaitingPartAndRefusesLaterOnes() {
+        ManualExecutor executor = new ManualExecutor();
+        OrderedDigest ordered = new OrderedDigest(digestOf("abcdefghi"), executor, 0);
+        Outcomes outcomes = new Outcomes();
+        ordered.offer(1, pages("def"), 3, outcomes.of("part 1"));
+
+        ordered.close();
+        ordered.offer(0, pages("abc"), 3, outcomes.of("part 0"));
+        executor.runAll();
+
+        assertThat(outcomes.events).containsExactly("part 1 dropped", "part 0 dropped");
+        assertThat(ordered.digest().bytes()).isZero();
+    }
+
+    private static List<ByteBuffer> pages(String... parts) {
+        List<ByteBuffer> pages = new ArrayList<>();
+        for (String p : parts) {
+            pages.add(ByteBuffer.wrap(p.getBytes(StandardCharsets.US_ASCII)).asReadOnlyBuffer());
+        }
+        return pages;
     }
 
     private static String sha256(String s) {

@@ -3,6 +3,8 @@ package dev.hubmirror.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.hubmirror.memory.BufferPool;
+import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.RepoType;
@@ -89,11 +91,12 @@ class S3MirrorTest extends MirrorScenarios {
         proxy.reset();
         proxy.failNextParts(1, FaultyS3Proxy.Fault.NO_SUCH_UPLOAD);
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
-        FileTransfer files = new FileTransfer(hub, faultyStore, new MemoryBudget(64 * MIB), PART, MIB, 1);
+        FileTransfers files = new FileTransfers(hub, faultyStore, new BufferPool(64 * MIB),
+                new TransferSettings(PART, MIB, 1, 1), TransferObserver.NONE);
 
         // When
         MirrorOutcome outcome = new StreamingSnapshotMirror(hub, faultyStore, files, 3, false,
-                new StreamingSnapshotMirror.FileRetry(2, Duration.ofMillis(10)))
+                new RetrySettings(2, Duration.ofMillis(10), Duration.ofMillis(10 * 4), 0))
                 .mirror(spec(RepoType.MODEL, "org/s3-vanished", "main"), MirrorProgress.NONE)
                 .await().atMost(Duration.ofSeconds(60));
 
@@ -155,7 +158,8 @@ class S3MirrorTest extends MirrorScenarios {
 
     private MirrorOutcome mirrorInto(ObjectStore target, String repo) {
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
-        FileTransfer files = new FileTransfer(hub, target, new MemoryBudget(64 * MIB), PART, MIB, 2);
+        FileTransfers files = new FileTransfers(hub, target, new BufferPool(64 * MIB),
+                new TransferSettings(PART, MIB, 1, 2), TransferObserver.NONE);
         return new StreamingSnapshotMirror(hub, target, files, 3, false)
                 .mirror(spec(RepoType.MODEL, repo, "main"), MirrorProgress.NONE)
                 .await().atMost(Duration.ofSeconds(60));

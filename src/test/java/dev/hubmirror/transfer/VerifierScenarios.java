@@ -2,6 +2,7 @@ package dev.hubmirror.transfer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.hub.VertxHubClient;
 import dev.hubmirror.sim.HubSimulator;
@@ -57,7 +58,8 @@ abstract class VerifierScenarios {
                 .textFile("onnx/model.onnx", "onnx");
         repo.branch("main", c);
         VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
-        FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(16 * MIB), 5 * MIB, MIB, 2);
+        FileTransfers files = new FileTransfers(hub, store(), new BufferPool(16 * MIB),
+                new TransferSettings(5 * MIB, MIB, 1, 2), TransferObserver.NONE);
         new StreamingSnapshotMirror(hub, store(), files, 2, false)
                 .mirror(new MirrorSpec(RepoRef.model(id, "main"), include, List.of()), MirrorProgress.NONE)
                 .await().atMost(Duration.ofSeconds(60));

@@ -2,6 +2,7 @@ package dev.hubmirror.store.fs;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.Part;
@@ -233,16 +234,13 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata) {
+    public Uni<Void> put(String key, Content content, Map<String, String> metadata) {
         return blocking("put", key, () -> {
             Path target = resolve(key);
             Path temp = createTemp(target);
             try {
                 try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    ByteBuffer data = content.duplicate();
-                    while (data.hasRemaining()) {
-                        channel.write(data);
-                    }
+                    writeAt(channel, content, 0);
                     channel.force(true);
                 }
                 publish(key, temp, target, metadata);
@@ -590,6 +588,16 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                 "store key '" + key + "' refused: " + why + "; keys are relative paths with '/' separators", null);
     }
 
+    /** Writes every byte of {@code content} at {@code position}, straight from the caller's (direct) buffers. */
+    private static void writeAt(FileChannel channel, Content content, long position) throws IOException {
+        long at = position;
+        for (ByteBuffer view : content.views()) {
+            while (view.hasRemaining()) {
+                at += channel.write(view, at);
+            }
+        }
+    }
+
     /** Runs blocking file IO on the worker pool, translating IO errors; lazy and re-subscribable. */
     private <T> Uni<T> blocking(String operation, String key, Callable<T> work) {
         return Uni.createFrom()
@@ -664,12 +672,8 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                             + key + "' at offset " + part.offset() + " with " + part.length()
                             + " bytes does not fit the object's size " + size, null);
                 }
-                ByteBuffer data = part.data().duplicate();
                 try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                    long position = part.offset();
-                    while (data.hasRemaining()) {
-                        position += channel.write(data, position);
-                    }
+                    writeAt(channel, part.content(), part.offset());
                 } catch (NoSuchFileException e) {
                     // removed by another process (its cleanup after a crash, see abortUploads): the file may start again
                     throw new StoreException(Reason.STORE_ERROR, true, "upload " + id() + " of store key '" + key

@@ -11,6 +11,8 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.failure.RetrySettings;
+import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreException;
@@ -149,8 +151,14 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
         if (config.anonymous()) {
             builder.setCredentials(NoCredentials.getInstance());
         }
+        // the Google client retries each request itself (resuming a session from the offset it reports) and always
+        // jitters its waits
+        RetrySettings retry = new RetrySettings(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(), 1);
         builder.setRetrySettings(StorageOptions.getDefaultRetrySettings().toBuilder()
-                .setMaxAttempts(config.maxAttempts())
+                .setMaxAttempts(retry.maxAttempts())
+                .setInitialRetryDelayDuration(retry.initialBackoff())
+                .setMaxRetryDelayDuration(retry.maxBackoff())
+                .setRetryDelayMultiplier(2.0)
                 .build());
         return builder;
     }
@@ -235,19 +243,21 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata) {
+    public Uni<Void> put(String key, Content content, Map<String, String> metadata) {
         return blocking("put", key, () -> {
-            BlobInfo info = blobInfo(key, metadata);
-            ByteBuffer data = content.duplicate();
-            if (data.hasArray()) {
-                storage.create(info, data.array(), data.arrayOffset() + data.position(), data.remaining());
-            } else {
-                byte[] bytes = new byte[data.remaining()];
-                data.get(bytes);
-                storage.create(info, bytes);
-            }
+            // the client takes an array: one heap copy of the object, counted by writeOverhead
+            storage.create(blobInfo(key, metadata), content.toArray());
             return null;
         });
+    }
+
+    /**
+     * A multipart upload holds one chunk buffer of {@code mirror.store.gcs.chunk-size} in the client; a single PUT
+     * copies the object into one heap array, because the client takes arrays only.
+     */
+    @Override
+    public long writeOverhead(long size, boolean multipart) {
+        return multipart ? chunkSize : size;
     }
 
     @Override

@@ -175,11 +175,15 @@ final class GcsUpload implements MultipartUpload {
                     throw new StoreException(Reason.INTERNAL, false, "part " + part.number() + " of store key '" + key
                             + "' starts at " + part.offset() + " but only " + start + " bytes are written", null);
                 }
-                ByteBuffer data = part.data().duplicate();
-                data.position(data.position() + (int) (start - part.offset()));
+                long skip = start - part.offset();
                 try {
-                    while (data.hasRemaining()) {
-                        channel.write(data);
+                    for (ByteBuffer data : part.content().views()) {
+                        int drop = (int) Math.min(skip, data.remaining());
+                        data.position(data.position() + drop);
+                        skip -= drop;
+                        while (data.hasRemaining()) {
+                            channel.write(data);
+                        }
                     }
                 } catch (IOException | RuntimeException e) {
                     throw fail(store.translate("uploadPart", key, e, true));

@@ -65,7 +65,7 @@ final class S3MultipartUpload implements MultipartUpload {
         return store.send(call, () -> store.client().uploadPart(
                 b -> b.bucket(store.bucket()).key(fullKey).uploadId(uploadId).partNumber(number)
                         .contentLength(length),
-                AsyncRequestBody.fromRemainingByteBufferUnsafe(part.data().duplicate())))
+                AsyncRequestBody.fromRemainingByteBuffersUnsafe(part.content().views())))
                 .map(response -> new PartReceipt(number, part.offset(), length, response.eTag()));
     }
 

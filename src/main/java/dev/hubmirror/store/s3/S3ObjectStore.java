@@ -2,6 +2,8 @@ package dev.hubmirror.store.s3;
 
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.failure.RetrySettings;
+import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreException;
@@ -55,7 +57,7 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
  * <p>This class owns the retries: the SDK's own retry strategy is switched off in clients it builds, and every
  * request is re-sent from a lazy {@link Uni} with exponential back-off while it fails with a retriable
  * {@link StoreException} ({@link Reason#STORE_UNAVAILABLE}: 5xx, SlowDown, connection failures and time-outs), at
- * most {@link Tuning#maxAttempts()} times. Parts are re-sent from the caller's buffer without copying it.
+ * most as often as {@link Tuning#retry()} allows, with its jittered exponential waits. Parts are re-sent from the caller's buffer without copying it.
  */
 public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
@@ -81,26 +83,16 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     /**
      * How this store retries and copies.
      *
-     * @param maxAttempts attempts per S3 request, the first one included (at least 1)
-     * @param firstBackoff the wait before the first retry; it doubles per retry, with jitter
-     * @param maxBackoff the longest wait between two attempts
+     * @param retry how each S3 request is tried again after a retriable failure
      * @param copyThreshold sources larger than this are copied with UploadPartCopy instead of one CopyObject
      *     (at most {@link #MAX_COPY_OBJECT_SIZE})
      * @param copyPartSize the range size of one UploadPartCopy (raised when the source would need more than 10,000)
      * @param copyConcurrency UploadPartCopy requests in flight for one copy
      */
-    public record Tuning(int maxAttempts, Duration firstBackoff, Duration maxBackoff, long copyThreshold,
-            long copyPartSize, int copyConcurrency) {
+    public record Tuning(RetrySettings retry, long copyThreshold, long copyPartSize, int copyConcurrency) {
 
         /** Validates the values. */
         public Tuning {
-            if (maxAttempts < 1) {
-                throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
-            }
-            if (firstBackoff.isNegative() || firstBackoff.isZero() || maxBackoff.compareTo(firstBackoff) < 0) {
-                throw new IllegalArgumentException(
-                        "back-off must be positive and maxBackoff >= firstBackoff: " + firstBackoff + ", " + maxBackoff);
-            }
             if (copyThreshold < 0 || copyThreshold > MAX_COPY_OBJECT_SIZE) {
                 throw new IllegalArgumentException("copyThreshold must be within 0.." + MAX_COPY_OBJECT_SIZE);
             }
@@ -113,20 +105,25 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             }
         }
 
-        /** The defaults, with the attempts from the configuration. */
+        /** The retries of {@code mirror.store.s3.*}, and the copy defaults. */
         public static Tuning from(StoreConfig.S3 config) {
-            return new Tuning(config.maxAttempts(), Duration.ofMillis(250), Duration.ofSeconds(10),
-                    MAX_COPY_OBJECT_SIZE, 512L * 1024 * 1024, 4);
+            return new Tuning(new RetrySettings(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(),
+                    config.retryJitter()), MAX_COPY_OBJECT_SIZE, 512L * 1024 * 1024, 4);
         }
 
-        /** The same tuning with other back-off waits. */
-        public Tuning withBackoff(Duration first, Duration max) {
-            return new Tuning(maxAttempts, first, max, copyThreshold, copyPartSize, copyConcurrency);
+        /** The same tuning with other waits between attempts (same attempts and jitter). */
+        public Tuning withBackoff(Duration initial, Duration max) {
+            return withRetry(new RetrySettings(retry.maxAttempts(), initial, max, retry.jitter()));
+        }
+
+        /** The same tuning with other retries. */
+        public Tuning withRetry(RetrySettings other) {
+            return new Tuning(other, copyThreshold, copyPartSize, copyConcurrency);
         }
 
         /** The same tuning with another multipart-copy threshold and range size. */
         public Tuning withCopy(long threshold, long partSize) {
-            return new Tuning(maxAttempts, firstBackoff, maxBackoff, threshold, partSize, copyConcurrency);
+            return new Tuning(retry, threshold, partSize, copyConcurrency);
         }
     }
 
@@ -253,13 +250,13 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> put(String key, ByteBuffer content, Map<String, String> metadata) {
+    public Uni<Void> put(String key, Content content, Map<String, String> metadata) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("PutObject", bucket(), fullKey);
-        long length = content.remaining();
+        long length = content.length();
         return send(call, () -> client.putObject(
                 b -> b.bucket(bucket()).key(fullKey).contentLength(length).metadata(metadata),
-                AsyncRequestBody.fromRemainingByteBufferUnsafe(content.duplicate())))
+                AsyncRequestBody.fromRemainingByteBuffersUnsafe(content.views())))
                 .replaceWithVoid();
     }
 
@@ -416,7 +413,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     /**
      * Sends a request lazily: every subscription calls {@code request} again, and retriable failures are re-sent
-     * with back-off until {@link Tuning#maxAttempts()} is reached. Failures come out as {@link StoreException}s that
+     * with back-off until {@link Tuning#retry()} gives up. Failures come out as {@link StoreException}s that
      * name the call, with the number of attempts when there was more than one.
      */
     <T> Uni<T> send(S3Call call, Supplier<CompletableFuture<T>> request) {
@@ -429,19 +426,20 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 }
                 return request.get();
             }).onFailure().transform(call::translate);
-            Uni<T> retried = once;
-            if (tuning.maxAttempts() > 1) {
-                retried = once
-                        .onFailure(S3ObjectStore::isRetriable).invoke(e -> {
-                            lastFailure.set(((StoreException) e).reason());
-                            LOGGER.debugf("s3 request failed, may retry store=s3 key=%s uploadId=%s part=%d attempt=%d "
-                                    + "error=%s", call.key(), call.uploadId(), call.part(), attempts.get(),
-                                    e.getMessage());
-                        })
-                        .onFailure(S3ObjectStore::isRetriable).retry()
-                        .withBackOff(tuning.firstBackoff(), tuning.maxBackoff())
-                        .atMost(tuning.maxAttempts() - 1L);
-            }
+            RetrySettings retry = tuning.retry();
+            Uni<T> retried = once.onFailure(S3ObjectStore::isRetriable).retry().when(failures -> failures
+                    .onItem().transformToUniAndConcatenate(e -> {
+                        int failed = attempts.get();
+                        if (!retry.mayRetry(failed)) {
+                            return Uni.createFrom().failure(e);
+                        }
+                        lastFailure.set(((StoreException) e).reason());
+                        Duration wait = retry.delay(failed);
+                        LOGGER.debugf("s3 request failed, retrying store=s3 key=%s uploadId=%s part=%d attempt=%d "
+                                + "delayMs=%d error=%s", call.key(), call.uploadId(), call.part(), failed + 1,
+                                wait.toMillis(), e.getMessage());
+                        return Uni.createFrom().item(Boolean.TRUE).onItem().delayIt().by(wait);
+                    }));
             return retried.onFailure().transform(e -> finalFailure(call, e, attempts.get()));
         });
     }

@@ -3,6 +3,7 @@ package dev.hubmirror.store.s3;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.store.MultipartUpload;
@@ -542,7 +543,7 @@ class S3ObjectStoreTest {
     }
 
     private static S3ObjectStore.Tuning tuning(int maxAttempts) {
-        return new S3ObjectStore.Tuning(maxAttempts, Duration.ofMillis(10), Duration.ofMillis(50),
+        return new S3ObjectStore.Tuning(new RetrySettings(maxAttempts, Duration.ofMillis(10), Duration.ofMillis(50), 0.5),
                 S3ObjectStore.MAX_COPY_OBJECT_SIZE, 512L * MIB, 4);
     }
 
