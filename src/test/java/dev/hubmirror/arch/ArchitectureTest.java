@@ -86,6 +86,23 @@ class ArchitectureTest {
     }
 
     @Test
+    void theBufferPoolKnowsNothingOfTheService() {
+        // memory is the bottom layer: hub fills its buffers, transfer owns them, stores only see their bytes
+        noClasses().that().resideInAPackage("dev.hubmirror.memory..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.api..", "dev.hubmirror.job..",
+                        "dev.hubmirror.transfer..", "dev.hubmirror.hub..", "dev.hubmirror.store..",
+                        "dev.hubmirror.metrics..", "io.vertx..", "io.netty..")
+                .check(classes);
+    }
+
+    @Test
+    void storesNeverSeeThePool() {
+        noClasses().that().resideInAPackage("dev.hubmirror.store..")
+                .should().dependOnClassesThat().resideInAPackage("dev.hubmirror.memory..")
+                .check(classes);
+    }
+
+    @Test
     void storePortKnowsNoAdapter() {
         noClasses().that().resideInAPackage("dev.hubmirror.store")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.store.s3..", "dev.hubmirror.store.fs..",
