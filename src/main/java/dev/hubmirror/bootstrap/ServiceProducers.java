@@ -6,7 +6,7 @@ import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.config.TransferConfig;
 import dev.hubmirror.config.VerifyConfig;
 import dev.hubmirror.hub.HubClient;
-import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.hub.NettyHubClient;
 import dev.hubmirror.metrics.MeteredSnapshotMirror;
 import dev.hubmirror.metrics.MicrometerHubObserver;
 import dev.hubmirror.metrics.MicrometerStoreObserver;
@@ -44,11 +44,11 @@ public class ServiceProducers {
     @Singleton
     HubClient hubClient(Vertx vertx, HubConfig config, MeterRegistry registry) {
         LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent() ? "set" : "none");
-        return new VertxHubClient(vertx, config, new MicrometerHubObserver(registry));
+        return new NettyHubClient(vertx, config, new MicrometerHubObserver(registry));
     }
 
     void closeHubClient(@Disposes HubClient client) {
-        if (client instanceof VertxHubClient c) {
+        if (client instanceof NettyHubClient c) {
             c.close();
         }
     }

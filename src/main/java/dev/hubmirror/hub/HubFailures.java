@@ -1,12 +1,13 @@
 package dev.hubmirror.hub;
 
 import dev.hubmirror.failure.Reason;
-import io.vertx.core.MultiMap;
+import dev.hubmirror.failure.RetrySettings;
+import dev.hubmirror.http.HttpFailure;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -31,10 +32,10 @@ final class HubFailures {
     }
 
     /** A non-2xx, non-redirect response. */
-    HubException fromResponse(HubCall call, URI url, int status, MultiMap headers) {
+    HubException fromResponse(HubCall call, URI url, int status, HttpHeaders headers) {
         String code = headers.get("X-Error-Code");
         String said = quoteServer(headers.get("X-Error-Message"));
-        Duration hint = RetryPolicy.serverHint(headers.get("Retry-After"), headers.get("RateLimit"), Instant.now())
+        Duration hint = RetrySettings.serverHint(headers.get("Retry-After"), headers.get("RateLimit"), Instant.now())
                 .orElse(null);
         String what = call.describe();
         String tokenAdvice = token.isPresent()
@@ -100,25 +101,25 @@ final class HubFailures {
                 + HubEndpoint.redacted(url) + said);
     }
 
-    /** The connection failed, was cut, or no response came within the idle timeout. */
+    /** The connection failed, was cut, stalled or trickled, or no connection was free. */
     HubException connection(HubCall call, URI url, Throwable cause) {
-        String type = cause.getClass().getSimpleName();
         String detail;
-        if (type.contains("ConnectTimeout")) {
-            detail = "no connection within the connect timeout (mirror.hub.connect-timeout)";
-        } else if (cause instanceof TimeoutException || type.contains("Timeout")) {
-            detail = "no response within the idle timeout (mirror.hub.idle-timeout)";
+        if (cause instanceof HttpFailure f) {
+            detail = switch (f.kind()) {
+                case CONNECT_TIMEOUT -> "no connection within the connect timeout (mirror.hub.connect-timeout)";
+                case IDLE -> clean(f.getMessage()) + ", the idle timeout (mirror.hub.idle-timeout)";
+                case TOO_SLOW -> clean(f.getMessage()) + " (mirror.hub.min-rate over mirror.hub.min-rate-window): the "
+                        + "server or the network is too slow";
+                case TLS -> "TLS failed: " + clean(f.getMessage()) + "; check that the server's certificate is trusted "
+                        + "(the JVM trust store, or mirror.hub.trust-certificates) and names the host";
+                case QUEUE_FULL -> clean(f.getMessage()) + " (mirror.hub.max-waiting-requests-per-host)";
+                default -> clean(f.getMessage());
+            };
         } else {
-            detail = type + ": " + clean(cause.getMessage());
+            detail = cause.getClass().getSimpleName() + ": " + clean(cause.getMessage());
         }
         return new HubException(Reason.HUB_CONNECTION, true, 0, call.describe() + ": connection to " + host(url)
                 + " failed: " + detail + "; check network access to the Hub (proxy, firewall, DNS)", null, null);
-    }
-
-    /** No body byte arrived for the idle timeout while the stream was waiting for one. */
-    HubException idle(HubCall call, URI url, long idleMillis) {
-        return new HubException(Reason.HUB_CONNECTION, true, 0, call.describe() + ": no byte from " + host(url)
-                + " for " + idleMillis + " ms (mirror.hub.idle-timeout)", null, null);
     }
 
     /** The Hub answered something this client does not understand. */

@@ -5,6 +5,8 @@ import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
+import dev.hubmirror.memory.BufferPool;
+import dev.hubmirror.memory.BufferScope;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.Part;
@@ -51,6 +53,8 @@ public final class FileTransfer {
     private static final Logger LOGGER = Logger.getLogger(FileTransfer.class);
     /** Largest heap buffer one part may need (a Java array holds at most about 2^31 bytes). */
     static final long MAX_BUFFER = Integer.MAX_VALUE - 8;
+    /** Pages for {@link HubClient#fetch} until the engine has its own pool; allocated on demand, bounded by the budget. */
+    private static final BufferPool BRIDGE_POOL = new BufferPool(1L << 40);
 
     private final HubClient hub;
     private final ObjectStore store;
@@ -270,27 +274,21 @@ public final class FileTransfer {
     private Uni<ByteBuffer> fetch(RepoRef ref, String commit, HubFile file, long offset, long length,
             FileDigest digest, MirrorProgress progress) {
         return Uni.createFrom().deferred(() -> {
-            ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(length));
-            return hub.download(ref, commit, file, offset, length)
-                    .onItem().invoke(chunk -> {
-                        int n = chunk.remaining();
-                        if (n > buffer.remaining()) {
-                            throw sizeMismatch(ref, file, "the Hub sent more bytes than listed");
+            // bridge until the engine fetches into its own pooled buffers (the lead's FileTransfer replaces this)
+            BufferScope scope = new BufferScope("fetch " + file.path());
+            return BRIDGE_POOL.acquire(length, scope).chain(pooled -> hub.fetch(ref, commit, file, offset, pooled)
+                    .map(done -> {
+                        ByteBuffer buffer = ByteBuffer.allocate(Math.toIntExact(length));
+                        for (ByteBuffer view : pooled.content()) {
+                            if (digest != null) {
+                                digest.update(view);
+                            }
+                            buffer.put(view);
                         }
-                        if (digest != null) {
-                            digest.update(chunk);
-                        }
-                        buffer.put(chunk);
-                        progress.transferred(n);
-                        observer.downloaded(n);
-                    })
-                    .collect().last()
-                    .map(ignored -> {
-                        if (buffer.hasRemaining()) {
-                            throw sizeMismatch(ref, file, "the Hub sent fewer bytes than listed");
-                        }
+                        progress.transferred(length);
+                        observer.downloaded(length);
                         return buffer.flip();
-                    });
+                    })).eventually(scope::close);
         });
     }
 

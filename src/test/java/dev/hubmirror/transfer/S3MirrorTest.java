@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.RepoType;
-import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.hub.NettyHubClient;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimRepo;
 import dev.hubmirror.store.ObjectStore;
@@ -88,7 +88,7 @@ class S3MirrorTest extends MirrorScenarios {
         repo.branch("main", c);
         proxy.reset();
         proxy.failNextParts(1, FaultyS3Proxy.Fault.NO_SUCH_UPLOAD);
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         FileTransfer files = new FileTransfer(hub, faultyStore, new MemoryBudget(64 * MIB), PART, MIB, 1);
 
         // When
@@ -154,7 +154,7 @@ class S3MirrorTest extends MirrorScenarios {
     }
 
     private MirrorOutcome mirrorInto(ObjectStore target, String repo) {
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         FileTransfer files = new FileTransfer(hub, target, new MemoryBudget(64 * MIB), PART, MIB, 2);
         return new StreamingSnapshotMirror(hub, target, files, 3, false)
                 .mirror(spec(RepoType.MODEL, repo, "main"), MirrorProgress.NONE)

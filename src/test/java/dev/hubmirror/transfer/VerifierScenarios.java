@@ -3,7 +3,7 @@ package dev.hubmirror.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hubmirror.hub.RepoRef;
-import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.hub.NettyHubClient;
 import dev.hubmirror.sim.HubSimulator;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimRepo;
@@ -56,7 +56,7 @@ abstract class VerifierScenarios {
         SimCommit c = repo.commit().lfsFile("model.safetensors", 2 * MIB + 3, 1).regularFile("config.json", 300, 2)
                 .textFile("onnx/model.onnx", "onnx");
         repo.branch("main", c);
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         FileTransfer files = new FileTransfer(hub, store(), new MemoryBudget(16 * MIB), 5 * MIB, MIB, 2);
         new StreamingSnapshotMirror(hub, store(), files, 2, false)
                 .mirror(new MirrorSpec(RepoRef.model(id, "main"), include, List.of()), MirrorProgress.NONE)
