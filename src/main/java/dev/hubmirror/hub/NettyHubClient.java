@@ -72,7 +72,11 @@ public final class NettyHubClient implements HubClient, AutoCloseable {
         this.pageSize = Math.max(1, config.treePageSize());
         this.maxFiles = Math.max(1, config.maxFiles());
         this.minBytesPerSecond = config.minRate().asLongValue();
-        this.http = new NettyHttpClient(vertx, httpSettings(config));
+        try {
+            this.http = new NettyHttpClient(vertx, httpSettings(config));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("mirror.hub.trust-certificates: " + e.getMessage(), e);
+        }
         this.ownsConnections = true;
         this.resolvedUrls = new ResolvedUrls(config.resolvedUrlCacheSize(), config.resolvedUrlMaxAge().toNanos(),
                 System::nanoTime);
