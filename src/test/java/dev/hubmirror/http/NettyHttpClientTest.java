@@ -21,12 +21,12 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -44,7 +44,8 @@ class NettyHttpClientTest {
     private static HttpServer server;
     private static volatile Handler<HttpServerRequest> handler;
     private static final Set<HttpConnection> CONNECTIONS = ConcurrentHashMap.newKeySet();
-    private static final AtomicInteger CLOSED = new AtomicInteger();
+    private static final Set<HttpConnection> CLOSED = ConcurrentHashMap.newKeySet();
+    private static final Map<String, HttpConnection> SERVED = new ConcurrentHashMap<>();
     private static final List<String> ARRIVALS = new CopyOnWriteArrayList<>();
 
     private NettyHttpClient client;
@@ -55,9 +56,10 @@ class NettyHttpClientTest {
         clientVertx = Vertx.vertx();
         server = serverVertx.createHttpServer().connectionHandler(c -> {
             CONNECTIONS.add(c);
-            c.closeHandler(v -> CLOSED.incrementAndGet());
+            c.closeHandler(v -> CLOSED.add(c));
         }).requestHandler(request -> {
             ARRIVALS.add(request.path());
+            SERVED.put(request.path(), request.connection());
             handler.handle(request);
         }).listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().orTimeout(10, TimeUnit.SECONDS).join();
     }
@@ -71,7 +73,8 @@ class NettyHttpClientTest {
     @BeforeEach
     void reset() {
         CONNECTIONS.clear();
-        CLOSED.set(0);
+        CLOSED.clear();
+        SERVED.clear();
         ARRIVALS.clear();
         handler = request -> request.response().end("ok " + request.path());
         client = client(4, 100, Duration.ofSeconds(30));
@@ -163,7 +166,7 @@ class NettyHttpClientTest {
         assertThat(text(brief, "/a")).isEqualTo("ok /a");
 
         // Then
-        Awaitility.await().atMost(WAIT).until(() -> CLOSED.get() == 1);
+        Awaitility.await().atMost(WAIT).until(() -> CLOSED.contains(SERVED.get("/a")));
         assertThat(brief.openConnections(origin())).isZero();
         assertThat(brief.idleConnections(origin())).isZero();
         brief.close();
@@ -186,7 +189,7 @@ class NettyHttpClientTest {
         sent.cancel();
 
         // Then
-        Awaitility.await().atMost(WAIT).until(() -> CLOSED.get() == 1);
+        Awaitility.await().atMost(WAIT).until(() -> CLOSED.contains(SERVED.get("/sent")));
         Awaitility.await().atMost(WAIT).until(() -> one.openConnections(origin()) == 0);
         handler = request -> request.response().end("ok " + request.path());
         assertThat(text(one, "/after")).isEqualTo("ok /after");
@@ -209,7 +212,7 @@ class NettyHttpClientTest {
         // Then: the refused body closed its connection
         assertThat(fits).hasSize(10_000);
         assertThat(tooLarge).hasMessage("over the bound");
-        Awaitility.await().atMost(WAIT).until(() -> CLOSED.get() == 1);
+        Awaitility.await().atMost(WAIT).until(() -> CLOSED.contains(SERVED.get("/large")));
     }
 
     @Test
