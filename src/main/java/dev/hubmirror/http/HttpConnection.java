@@ -20,6 +20,8 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
     private final ConnectionPool pool;
     private final Channel channel;
     private final Route route;
+    /** Through a proxy: the target as resolved here (unresolved when this host cannot resolve it). */
+    private volatile InetSocketAddress proxiedTarget;
     private Exchange<?> current;
     private int exchanges;
     /** When an idle connection is closed; guarded by the pool's lock. */
@@ -52,9 +54,19 @@ final class HttpConnection extends ChannelInboundHandlerAdapter {
         return exchanges > 1;
     }
 
-    /** The address requests really go to: the connected peer, or through a proxy the target as resolved here. */
+    /**
+     * The address requests really go to: the connected peer, or through a proxy the target as resolved here (an
+     * unresolved address when this host cannot resolve it: the proxy does).
+     */
     InetSocketAddress targetAddress() {
-        return route.targetAddress(channel);
+        if (proxiedTarget != null) {
+            return proxiedTarget;
+        }
+        return channel.remoteAddress() instanceof InetSocketAddress a ? a : null;
+    }
+
+    void proxiedTarget(InetSocketAddress target) {
+        this.proxiedTarget = target;
     }
 
     /** The request target: origin form, or absolute form to a plain-http proxy. */

@@ -20,10 +20,11 @@ import java.util.List;
  * @param userAgent               the {@code User-Agent} sent when a request sets none
  * @param trustCertificates       PEM files of certificates trusted besides the JVM's trust store (a private Hub's CA,
  *                                a test's self-signed certificate)
+ * @param proxy                   the forward proxies and the targets that bypass them
  */
 public record HttpSettings(int maxConnectionsPerOrigin, int maxWaitingPerOrigin, Duration connectTimeout,
         Duration idleTimeout, long minBytesPerSecond, Duration minRateWindow, Duration connectionIdleTimeout,
-        String userAgent, List<Path> trustCertificates) {
+        String userAgent, List<Path> trustCertificates, ProxySettings proxy) {
 
     /**
      * Validates the values.
@@ -46,6 +47,9 @@ public record HttpSettings(int maxConnectionsPerOrigin, int maxWaitingPerOrigin,
         positive(minRateWindow, "minimum-rate window");
         positive(connectionIdleTimeout, "connection idle timeout");
         trustCertificates = List.copyOf(trustCertificates);
+        if (proxy == null) {
+            throw new IllegalArgumentException("proxy settings are required (ProxySettings.NONE for none)");
+        }
     }
 
     private static void positive(Duration d, String what) {

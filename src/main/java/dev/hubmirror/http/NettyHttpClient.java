@@ -10,9 +10,14 @@ import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.proxy.HttpProxyHandler;
+import io.netty.handler.proxy.ProxyConnectException;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.resolver.AddressResolver;
+import io.netty.resolver.AddressResolverGroup;
+import io.netty.resolver.NoopAddressResolverGroup;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.impl.VertxInternal;
@@ -34,6 +39,9 @@ import javax.net.ssl.SSLException;
  * <li><b>Bytes</b>: the response head is handed to a {@link ResponseHandler} before the body; the body goes chunk by
  * chunk, as the codec decoded it from the socket's pooled buffers, to the {@link BodyReader} the handler chose, which
  * copies it where it belongs; the chunk is released as soon as the reader returns. No body is aggregated here.</li>
+ * <li><b>Proxies</b> ({@link ProxySettings}): an https origin through a {@code CONNECT} tunnel (Netty's
+ * {@link HttpProxyHandler}, then TLS to the origin inside it), a plain-http origin as absolute-form requests to the
+ * proxy; the {@link PeerCheck} then judges the target as resolved here, not the proxy.</li>
  * <li><b>Ending</b>: one {@link Watchdog} per exchange (idle timeout and minimum rate); a response that fails,
  * stalls, is cancelled or whose reader stops closes its connection; only a response read to its end is reused.</li>
  * </ul>
@@ -50,6 +58,7 @@ public final class NettyHttpClient implements AutoCloseable {
     private final HttpSettings settings;
     private final io.netty.channel.EventLoopGroup group;
     private final Bootstrap bootstrap;
+    private final AddressResolverGroup<InetSocketAddress> resolvers;
     private final SslContext ssl;
     private final int connectMillis;
     private final ConcurrentHashMap<HttpOrigin, ConnectionPool> pools = new ConcurrentHashMap<>();
@@ -66,9 +75,10 @@ public final class NettyHttpClient implements AutoCloseable {
         this.group = internal.getEventLoopGroup();
         this.connectMillis = (int) Math.min(Integer.MAX_VALUE, settings.connectTimeout().toMillis());
         this.ssl = TlsTrust.clientContext(settings.trustCertificates());
+        this.resolvers = internal.nettyAddressResolverGroup();
         this.bootstrap = new Bootstrap()
                 .channelFactory(internal.transport().channelFactory(false))
-                .resolver(internal.nettyAddressResolverGroup())
+                .resolver(resolvers)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectMillis)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true)
@@ -102,16 +112,58 @@ public final class NettyHttpClient implements AutoCloseable {
     }
 
     private ConnectionPool pool(HttpOrigin origin) {
-        return pools.computeIfAbsent(origin, o -> new ConnectionPool(this, o, Route.DIRECT, settings));
+        return pools.computeIfAbsent(origin, o -> new ConnectionPool(this, o, settings.proxy().forTarget(o)
+                .<Route>map(p -> new Route.Proxied(p, o.secure())).orElse(Route.DIRECT), settings));
     }
 
     /** Opens a connection of {@code pool} for {@code x}; the pool counted it already. */
     void connect(ConnectionPool pool, Exchange<?> x) {
-        HttpOrigin origin = pool.origin();
         EventLoop loop = group.next();
+        ProxySettings.Proxy proxy = pool.route().proxy();
+        if (proxy == null) {
+            open(pool, x, loop, null, null);
+            return;
+        }
+        // through a proxy: resolve the target here for the peer check (the proxy resolves it for itself; a name this
+        // host cannot resolve stays unresolved), and the proxy's own address for the tunnel
+        HttpOrigin origin = pool.origin();
+        AddressResolver<InetSocketAddress> resolver = resolvers.getResolver(loop);
+        resolver.resolve(InetSocketAddress.createUnresolved(origin.host(), origin.port())).addListener(t -> {
+            InetSocketAddress target = t.isSuccess() ? (InetSocketAddress) t.getNow()
+                    : InetSocketAddress.createUnresolved(origin.host(), origin.port());
+            if (!origin.secure()) {
+                open(pool, x, loop, target, null);
+                return;
+            }
+            resolver.resolve(InetSocketAddress.createUnresolved(proxy.host(), proxy.port())).addListener(p -> {
+                if (p.isSuccess()) {
+                    open(pool, x, loop, target, (InetSocketAddress) p.getNow());
+                } else {
+                    pool.connectFailed();
+                    x.failWaiting(connectFailure(pool, p.cause()));
+                }
+            });
+        });
+    }
+
+    /**
+     * Connects: straight to the origin, to a plain-http proxy ({@code tunnelVia} null, {@code target} set), or through
+     * a {@code CONNECT} tunnel of the proxy at {@code tunnelVia}.
+     */
+    private void open(ConnectionPool pool, Exchange<?> x, EventLoop loop, InetSocketAddress target,
+            InetSocketAddress tunnelVia) {
+        HttpOrigin origin = pool.origin();
+        ProxySettings.Proxy proxy = pool.route().proxy();
         Bootstrap b = bootstrap.clone(loop).handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                if (tunnelVia != null) {
+                    HttpProxyHandler tunnel = proxy.username().isPresent()
+                            ? new HttpProxyHandler(tunnelVia, proxy.username().get(), proxy.password().orElse(""))
+                            : new HttpProxyHandler(tunnelVia);
+                    tunnel.setConnectTimeoutMillis(connectMillis);
+                    ch.pipeline().addLast("proxy", tunnel);
+                }
                 if (origin.secure()) {
                     SslHandler tls = ssl.newHandler(ch.alloc(), origin.host(), origin.port());
                     tls.setHandshakeTimeoutMillis(connectMillis);
@@ -120,32 +172,60 @@ public final class NettyHttpClient implements AutoCloseable {
                 ch.pipeline().addLast("codec", new HttpClientCodec(new HttpDecoderConfig()
                         .setMaxInitialLineLength(MAX_INITIAL_LINE).setMaxHeaderSize(MAX_HEADER_BYTES)
                         .setMaxChunkSize(MAX_CHUNK), false, false));
-                ch.pipeline().addLast("exchange", new HttpConnection(pool, ch, pool.route()));
+                HttpConnection c = new HttpConnection(pool, ch, pool.route());
+                if (target != null) {
+                    c.proxiedTarget(target);
+                }
+                ch.pipeline().addLast("exchange", c);
             }
         });
-        ChannelFuture connecting = b.connect(InetSocketAddress.createUnresolved(origin.host(), origin.port()));
+        ChannelFuture connecting;
+        if (tunnelVia != null) {
+            connecting = b.resolver(NoopAddressResolverGroup.INSTANCE)
+                    .connect(InetSocketAddress.createUnresolved(origin.host(), origin.port()));
+        } else if (proxy != null) {
+            connecting = b.connect(InetSocketAddress.createUnresolved(proxy.host(), proxy.port()));
+        } else {
+            connecting = b.connect(InetSocketAddress.createUnresolved(origin.host(), origin.port()));
+        }
         connecting.addListener(f -> {
             if (!f.isSuccess()) {
                 pool.connectFailed();
-                x.failWaiting(connectFailure(origin, f.cause()));
+                x.failWaiting(connectFailure(pool, f.cause()));
                 return;
             }
             Channel ch = connecting.channel();
             HttpConnection c = ch.pipeline().get(HttpConnection.class);
             ch.closeFuture().addListener(v -> pool.closed(c));
-            SslHandler tls = ch.pipeline().get(SslHandler.class);
-            if (tls == null) {
-                ready(pool, c, x);
+            HttpProxyHandler tunnel = ch.pipeline().get(HttpProxyHandler.class);
+            if (tunnel == null) {
+                handshake(pool, c, x);
                 return;
             }
-            tls.handshakeFuture().addListener(h -> {
-                if (h.isSuccess()) {
-                    ready(pool, c, x);
+            tunnel.connectFuture().addListener(t -> {
+                if (t.isSuccess()) {
+                    handshake(pool, c, x);
                 } else {
                     ch.close();
-                    x.failWaiting(connectFailure(origin, h.cause()));
+                    x.failWaiting(connectFailure(pool, t.cause()));
                 }
             });
+        });
+    }
+
+    private void handshake(ConnectionPool pool, HttpConnection c, Exchange<?> x) {
+        SslHandler tls = c.channel().pipeline().get(SslHandler.class);
+        if (tls == null) {
+            ready(pool, c, x);
+            return;
+        }
+        tls.handshakeFuture().addListener(h -> {
+            if (h.isSuccess()) {
+                ready(pool, c, x);
+            } else {
+                c.channel().close();
+                x.failWaiting(connectFailure(pool, h.cause()));
+            }
         });
     }
 
@@ -154,16 +234,19 @@ public final class NettyHttpClient implements AutoCloseable {
         x.start(c);
     }
 
-    private static HttpFailure connectFailure(HttpOrigin origin, Throwable cause) {
+    private static HttpFailure connectFailure(ConnectionPool pool, Throwable cause) {
         HttpFailure.Kind kind;
-        if (cause instanceof ConnectTimeoutException || cause instanceof SslHandshakeTimeoutException) {
+        if (cause instanceof ConnectTimeoutException || cause instanceof SslHandshakeTimeoutException
+                || cause instanceof ProxyConnectException && String.valueOf(cause.getMessage()).contains("timeout")) {
             kind = HttpFailure.Kind.CONNECT_TIMEOUT;
         } else if (cause instanceof SSLException || cause != null && cause.getCause() instanceof SSLException) {
             kind = HttpFailure.Kind.TLS;
         } else {
             kind = HttpFailure.Kind.CONNECT;
         }
-        return new HttpFailure(kind, false, "could not connect to " + origin + ": " + Exchange.describe(cause), cause);
+        ProxySettings.Proxy proxy = pool.route().proxy();
+        return new HttpFailure(kind, false, "could not connect to " + pool.origin()
+                + (proxy == null ? "" : " through the proxy " + proxy) + ": " + Exchange.describe(cause), cause);
     }
 
     /** Connections open or opening to {@code origin} (for tests and metrics). */

@@ -151,9 +151,15 @@ final class HubExchange {
     /**
      * Refuses, before anything is sent, a connection that a redirect (or a cached CDN URL) led to an internal address.
      * The check is on the peer the socket is connected to, not on a separate DNS lookup, so a name that resolves
-     * differently between a check and the connection (DNS rebinding) cannot get around it.
+     * differently between a check and the connection (DNS rebinding) cannot get around it. Through a forward proxy the
+     * socket's peer is the proxy: then the target itself is judged, as this host resolves it when the connection is
+     * made (a name it cannot resolve is left to the proxy).
      */
     private RuntimeException refuseInternal(HubCall call, URI url, InetSocketAddress peer) {
+        if (peer != null && peer.isUnresolved()) {
+            // through a forward proxy, for a name this host cannot resolve: only the proxy can, and its rules apply
+            return null;
+        }
         String ip = peer == null || peer.getAddress() == null ? null : peer.getAddress().getHostAddress();
         if (!InternalAddresses.isInternal(ip)) {
             return null;

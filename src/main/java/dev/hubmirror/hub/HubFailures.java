@@ -20,6 +20,8 @@ final class HubFailures {
 
     private static final Pattern QUERY = Pattern.compile("\\?[^\\s\"'<>]*");
     private static final Pattern BEARER = Pattern.compile("(?i)bearer\\s+\\S+");
+    private static final Pattern BASIC = Pattern.compile("(?i)basic\\s+[A-Za-z0-9+/=]{4,}");
+    private static final Pattern USER_INFO = Pattern.compile("://[^/\\s@]+@");
     private static final Pattern HF_TOKEN = Pattern.compile("hf_[A-Za-z0-9]{6,}");
     private static final int MAX_QUOTED = 300;
 
@@ -64,6 +66,11 @@ final class HubFailures {
             }
         }
         boolean fromHub = endpoint.isOrigin(url);
+        if (status == 407) {
+            return new HubException(Reason.HUB_CONNECTION, false, status, what + ": the forward proxy refused the "
+                    + "request (HTTP 407): check mirror.proxy.username and mirror.proxy.password (or the credentials "
+                    + "in HTTP_PROXY)", null, null);
+        }
         if (status == 429) {
             return new HubException(Reason.RATE_LIMITED, true, status, what + ": rate-limited by "
                     + host(url) + " (HTTP 429): retry later, or use a token with a higher rate limit" + said, hint,
@@ -113,7 +120,9 @@ final class HubFailures {
                 case TLS -> "TLS failed: " + clean(f.getMessage()) + "; check that the server's certificate is trusted "
                         + "(the JVM trust store, or mirror.hub.trust-certificates) and names the host";
                 case QUEUE_FULL -> clean(f.getMessage()) + " (mirror.hub.max-waiting-requests-per-host)";
-                default -> clean(f.getMessage());
+                default -> clean(f.getMessage()) + (String.valueOf(f.getMessage()).contains("status: 407")
+                        ? "; the proxy refused the credentials: check mirror.proxy.username and mirror.proxy.password"
+                        : "");
             };
         } else {
             detail = cause.getClass().getSimpleName() + ": " + clean(cause.getMessage());
@@ -155,7 +164,10 @@ final class HubFailures {
         return "; the server said: " + clean(message);
     }
 
-    /** Server or exception text made safe to quote: no query strings, no tokens, no control characters, bounded. */
+    /**
+     * Server or exception text made safe to quote: no query strings, no tokens, no proxy credentials, no control
+     * characters, bounded.
+     */
     String clean(String text) {
         if (text == null) {
             return "";
@@ -166,6 +178,8 @@ final class HubFailures {
         }
         s = QUERY.matcher(s).replaceAll("?<redacted>");
         s = BEARER.matcher(s).replaceAll("Bearer <token>");
+        s = BASIC.matcher(s).replaceAll("Basic <credentials>");
+        s = USER_INFO.matcher(s).replaceAll("://<credentials>@");
         s = HF_TOKEN.matcher(s).replaceAll("hf_<token>");
         return printable(s);
     }

@@ -5,6 +5,7 @@ import dev.hubmirror.failure.Reason;
 import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.http.HttpSettings;
 import dev.hubmirror.http.NettyHttpClient;
+import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.memory.PooledBuffer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -52,17 +53,23 @@ public final class NettyHubClient implements HubClient, AutoCloseable {
     private final HubExchange exchange;
     private final TreePages tree;
 
-    /** A client on a Vert.x instance (in Quarkus, the managed one), reporting nothing. */
+    /** A client on a Vert.x instance (in Quarkus, the managed one), direct (no proxy), reporting nothing. */
     public NettyHubClient(Vertx vertx, HubConfig config) {
         this(vertx, config, HubObserver.NONE);
     }
 
+    /** A direct client (no proxy) that reports its responses and retries to {@code observer} (metrics). */
+    public NettyHubClient(Vertx vertx, HubConfig config, HubObserver observer) {
+        this(vertx, config, ProxySettings.NONE, observer);
+    }
+
     /**
-     * A client that reports its responses and retries to {@code observer} (metrics).
+     * A client that reaches the Hub and its CDN through {@code proxy} (unless bypassed) and reports its responses and
+     * retries to {@code observer} (metrics).
      *
      * @throws IllegalArgumentException when a setting is invalid, naming its key
      */
-    public NettyHubClient(Vertx vertx, HubConfig config, HubObserver observer) {
+    public NettyHubClient(Vertx vertx, HubConfig config, ProxySettings proxy, HubObserver observer) {
         this.observer = observer;
         this.endpoint = new HubEndpoint(config.endpoint());
         this.allowlist = new RedirectAllowlist(config.redirectAllowlist());
@@ -73,7 +80,7 @@ public final class NettyHubClient implements HubClient, AutoCloseable {
         this.maxFiles = Math.max(1, config.maxFiles());
         this.minBytesPerSecond = config.minRate().asLongValue();
         try {
-            this.http = new NettyHttpClient(vertx, httpSettings(config));
+            this.http = new NettyHttpClient(vertx, httpSettings(config, proxy));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("mirror.hub.trust-certificates: " + e.getMessage(), e);
         }
@@ -122,13 +129,13 @@ public final class NettyHubClient implements HubClient, AutoCloseable {
     }
 
     /** The connection settings of {@code mirror.hub.*}. */
-    static HttpSettings httpSettings(HubConfig config) {
+    static HttpSettings httpSettings(HubConfig config, ProxySettings proxy) {
         try {
             return new HttpSettings(config.maxConnectionsPerHost(), config.maxWaitingRequestsPerHost(),
                     config.connectTimeout(), config.idleTimeout(), config.minRate().asLongValue(),
                     config.minRateWindow(), config.connectionIdleTimeout(), USER_AGENT,
                     config.trustCertificates().orElse(List.of()).stream().map(String::trim).filter(s -> !s.isEmpty())
-                            .map(Path::of).toList());
+                            .map(Path::of).toList(), proxy);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("mirror.hub connection settings: " + e.getMessage(), e);
         }

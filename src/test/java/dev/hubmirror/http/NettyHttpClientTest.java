@@ -221,7 +221,8 @@ class NettyHttpClientTest {
         handler = request -> {
         };
         NettyHttpClient impatient = new NettyHttpClient(clientVertx, new HttpSettings(2, 10, Duration.ofSeconds(2),
-                Duration.ofMillis(200), 0, Duration.ofSeconds(60), Duration.ofSeconds(30), "test", List.of()));
+                Duration.ofMillis(200), 0, Duration.ofSeconds(60), Duration.ofSeconds(30), "test", List.of(),
+                ProxySettings.NONE));
 
         // When
         HttpFailure e = httpFailure(() -> impatient.exchange(Request.get(url("/slow")),
@@ -322,7 +323,7 @@ class NettyHttpClientTest {
 
     private static NettyHttpClient client(int connections, int waiting, Duration idleConnection) {
         return new NettyHttpClient(clientVertx, new HttpSettings(connections, waiting, Duration.ofSeconds(2),
-                Duration.ofSeconds(10), 0, Duration.ofSeconds(60), idleConnection, "test", List.of()));
+                Duration.ofSeconds(10), 0, Duration.ofSeconds(60), idleConnection, "test", List.of(), ProxySettings.NONE));
     }
 
     private static HttpOrigin origin() {
