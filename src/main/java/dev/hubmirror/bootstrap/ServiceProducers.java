@@ -2,12 +2,14 @@ package dev.hubmirror.bootstrap;
 
 import dev.hubmirror.config.HubConfig;
 import dev.hubmirror.config.JobConfig;
+import dev.hubmirror.config.ProxyConfig;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.config.TransferConfig;
 import dev.hubmirror.config.VerifyConfig;
 import dev.hubmirror.failure.RetrySettings;
+import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.hub.HubClient;
-import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.hub.NettyHubClient;
 import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.metrics.MeteredSnapshotMirror;
 import dev.hubmirror.metrics.MicrometerHubObserver;
@@ -44,13 +46,26 @@ public class ServiceProducers {
 
     @Produces
     @Singleton
-    HubClient hubClient(Vertx vertx, HubConfig config, MeterRegistry registry) {
+    HubClient hubClient(Vertx vertx, HubConfig config, ProxySettings proxy, MeterRegistry registry) {
         LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent() ? "set" : "none");
-        return new VertxHubClient(vertx, config, new MicrometerHubObserver(registry));
+        return new NettyHubClient(vertx, config, proxy, new MicrometerHubObserver(registry));
+    }
+
+    /**
+     * The forward proxy of {@code mirror.proxy.*} and {@code HTTPS_PROXY}/{@code HTTP_PROXY}/{@code NO_PROXY}: the
+     * Hub client uses it; the S3 and GCS clients can take the same settings.
+     */
+    @Produces
+    @Singleton
+    ProxySettings proxySettings(ProxyConfig config) {
+        ProxySettings proxy = ProxySettings.resolve(config.httpsProxy(), config.httpProxy(), config.noProxy(),
+                config.username(), config.password());
+        LOGGER.infof("proxy %s", proxy);
+        return proxy;
     }
 
     void closeHubClient(@Disposes HubClient client) {
-        if (client instanceof VertxHubClient c) {
+        if (client instanceof NettyHubClient c) {
             c.close();
         }
     }

@@ -1,5 +1,6 @@
 package dev.hubmirror.config;
 
+import io.quarkus.runtime.configuration.MemorySize;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
@@ -42,6 +43,18 @@ public interface HubConfig {
     @WithDefault("60s")
     Duration idleTimeout();
 
+    /**
+     * The least average rate, in bytes per second, a response must keep over {@link #minRateWindow()}; a slower one
+     * (a body that trickles a byte every few seconds and so never looks idle) is abandoned like an idle one and
+     * retried, resuming a download where it stopped. {@code 0} turns the rule off.
+     */
+    @WithDefault("32K")
+    MemorySize minRate();
+
+    /** The sliding window {@link #minRate()} is measured over; an exchange's first window starts with its request. */
+    @WithDefault("60s")
+    Duration minRateWindow();
+
     /** Attempts per request (first try included) for 5xx, 429 and connection failures, and per cut download. */
     @WithDefault("6")
     int maxAttempts();
@@ -54,13 +67,34 @@ public interface HubConfig {
     @WithDefault("60s")
     Duration maxBackoff();
 
+    /** The random fraction of each backoff step, 0 (exact steps) to 1 (anywhere from 0 to the step). */
+    @WithDefault("0.5")
+    double retryJitter();
+
     /** Most redirects followed for one request. */
     @WithDefault("5")
     int maxRedirects();
 
-    /** Most pooled HTTP connections per host. */
+    /** Most HTTP connections open at once per origin (scheme, host, port): the Hub, each CDN host. */
     @WithDefault("32")
     int maxConnectionsPerHost();
+
+    /**
+     * Most requests waiting (first come, first served) for a connection to one origin while all of its connections
+     * are busy; one more fails at once with {@code HUB_CONNECTION} (and is retried after a backoff).
+     */
+    @WithDefault("1000")
+    int maxWaitingRequestsPerHost();
+
+    /** How long an unused pooled connection is kept open for reuse. */
+    @WithDefault("30s")
+    Duration connectionIdleTimeout();
+
+    /**
+     * PEM files with certificates to trust for TLS besides the JVM's trust store: the CA of a private Hub or of a
+     * TLS-inspecting proxy, or a self-signed certificate.
+     */
+    Optional<List<String>> trustCertificates();
 
     /** Entries per page requested when listing a tree (the Hub caps this itself). */
     @WithDefault("1000")

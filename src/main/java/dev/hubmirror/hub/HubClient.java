@@ -1,14 +1,12 @@
 package dev.hubmirror.hub;
 
 import dev.hubmirror.memory.PooledBuffer;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * Talks to the HuggingFace Hub: resolves revisions, lists trees, streams file content. All methods are
- * non-blocking and lazy (nothing is sent until subscription; re-subscribing re-sends). Failures are
+ * Talks to the HuggingFace Hub: resolves revisions, lists trees, fetches file ranges into pooled buffers. All methods
+ * are non-blocking and lazy (nothing is sent until subscription; re-subscribing re-sends). Failures are
  * {@link HubException}s in the Hub's vocabulary.
  */
 public interface HubClient {
@@ -18,15 +16,6 @@ public interface HubClient {
 
     /** Lists every file (not folders) of the repo at a commit, following all pages. */
     Uni<List<HubFile>> listFiles(RepoRef ref, String commit);
-
-    /**
-     * Streams {@code length} bytes of a file at a commit starting at {@code offset}, with back-pressure: bytes are
-     * read from the network only as the subscriber requests items. A connection cut mid-stream is resumed with a
-     * Range request from the first byte not yet delivered (re-resolving the CDN URL when it expired), up to the
-     * retry limit. The stream fails with {@link HubException} when retries are exhausted or the error is final.
-     * The bytes are not verified here; a short or long body fails with {@link dev.hubmirror.failure.Reason#SIZE_MISMATCH}.
-     */
-    Multi<ByteBuffer> download(RepoRef ref, String commit, HubFile file, long offset, long length);
 
     /**
      * Fills {@code target} with the file's bytes from {@code offset + target.written()} on, until it is full (its

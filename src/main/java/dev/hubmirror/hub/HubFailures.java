@@ -1,12 +1,13 @@
 package dev.hubmirror.hub;
 
 import dev.hubmirror.failure.Reason;
-import io.vertx.core.MultiMap;
+import dev.hubmirror.failure.RetrySettings;
+import dev.hubmirror.http.HttpFailure;
+import io.netty.handler.codec.http.HttpHeaders;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -19,6 +20,8 @@ final class HubFailures {
 
     private static final Pattern QUERY = Pattern.compile("\\?[^\\s\"'<>]*");
     private static final Pattern BEARER = Pattern.compile("(?i)bearer\\s+\\S+");
+    private static final Pattern BASIC = Pattern.compile("(?i)basic\\s+[A-Za-z0-9+/=]{4,}");
+    private static final Pattern USER_INFO = Pattern.compile("://[^/\\s@]+@");
     private static final Pattern HF_TOKEN = Pattern.compile("hf_[A-Za-z0-9]{6,}");
     private static final int MAX_QUOTED = 300;
 
@@ -31,10 +34,10 @@ final class HubFailures {
     }
 
     /** A non-2xx, non-redirect response. */
-    HubException fromResponse(HubCall call, URI url, int status, MultiMap headers) {
+    HubException fromResponse(HubCall call, URI url, int status, HttpHeaders headers) {
         String code = headers.get("X-Error-Code");
         String said = quoteServer(headers.get("X-Error-Message"));
-        Duration hint = RetryPolicy.serverHint(headers.get("Retry-After"), headers.get("RateLimit"), Instant.now())
+        Duration hint = RetrySettings.serverHint(headers.get("Retry-After"), headers.get("RateLimit"), Instant.now())
                 .orElse(null);
         String what = call.describe();
         String tokenAdvice = token.isPresent()
@@ -63,6 +66,11 @@ final class HubFailures {
             }
         }
         boolean fromHub = endpoint.isOrigin(url);
+        if (status == 407) {
+            return new HubException(Reason.HUB_CONNECTION, false, status, what + ": the forward proxy refused the "
+                    + "request (HTTP 407): check mirror.proxy.username and mirror.proxy.password (or the credentials "
+                    + "in HTTP_PROXY)", null, null);
+        }
         if (status == 429) {
             return new HubException(Reason.RATE_LIMITED, true, status, what + ": rate-limited by "
                     + host(url) + " (HTTP 429): retry later, or use a token with a higher rate limit" + said, hint,
@@ -100,25 +108,27 @@ final class HubFailures {
                 + HubEndpoint.redacted(url) + said);
     }
 
-    /** The connection failed, was cut, or no response came within the idle timeout. */
+    /** The connection failed, was cut, stalled or trickled, or no connection was free. */
     HubException connection(HubCall call, URI url, Throwable cause) {
-        String type = cause.getClass().getSimpleName();
         String detail;
-        if (type.contains("ConnectTimeout")) {
-            detail = "no connection within the connect timeout (mirror.hub.connect-timeout)";
-        } else if (cause instanceof TimeoutException || type.contains("Timeout")) {
-            detail = "no response within the idle timeout (mirror.hub.idle-timeout)";
+        if (cause instanceof HttpFailure f) {
+            detail = switch (f.kind()) {
+                case CONNECT_TIMEOUT -> "no connection within the connect timeout (mirror.hub.connect-timeout)";
+                case IDLE -> clean(f.getMessage()) + ", the idle timeout (mirror.hub.idle-timeout)";
+                case TOO_SLOW -> clean(f.getMessage()) + " (mirror.hub.min-rate over mirror.hub.min-rate-window): the "
+                        + "server or the network is too slow";
+                case TLS -> "TLS failed: " + clean(f.getMessage()) + "; check that the server's certificate is trusted "
+                        + "(the JVM trust store, or mirror.hub.trust-certificates) and names the host";
+                case QUEUE_FULL -> clean(f.getMessage()) + " (mirror.hub.max-waiting-requests-per-host)";
+                default -> clean(f.getMessage()) + (String.valueOf(f.getMessage()).contains("status: 407")
+                        ? "; the proxy refused the credentials: check mirror.proxy.username and mirror.proxy.password"
+                        : "");
+            };
         } else {
-            detail = type + ": " + clean(cause.getMessage());
+            detail = cause.getClass().getSimpleName() + ": " + clean(cause.getMessage());
         }
         return new HubException(Reason.HUB_CONNECTION, true, 0, call.describe() + ": connection to " + host(url)
                 + " failed: " + detail + "; check network access to the Hub (proxy, firewall, DNS)", null, null);
-    }
-
-    /** No body byte arrived for the idle timeout while the stream was waiting for one. */
-    HubException idle(HubCall call, URI url, long idleMillis) {
-        return new HubException(Reason.HUB_CONNECTION, true, 0, call.describe() + ": no byte from " + host(url)
-                + " for " + idleMillis + " ms (mirror.hub.idle-timeout)", null, null);
     }
 
     /** The Hub answered something this client does not understand. */
@@ -154,7 +164,10 @@ final class HubFailures {
         return "; the server said: " + clean(message);
     }
 
-    /** Server or exception text made safe to quote: no query strings, no tokens, no control characters, bounded. */
+    /**
+     * Server or exception text made safe to quote: no query strings, no tokens, no proxy credentials, no control
+     * characters, bounded.
+     */
     String clean(String text) {
         if (text == null) {
             return "";
@@ -165,6 +178,8 @@ final class HubFailures {
         }
         s = QUERY.matcher(s).replaceAll("?<redacted>");
         s = BEARER.matcher(s).replaceAll("Bearer <token>");
+        s = BASIC.matcher(s).replaceAll("Basic <credentials>");
+        s = USER_INFO.matcher(s).replaceAll("://<credentials>@");
         s = HF_TOKEN.matcher(s).replaceAll("hf_<token>");
         return printable(s);
     }

@@ -1,15 +1,14 @@
 package dev.hubmirror.hub;
 
-import io.vertx.core.Context;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
 /**
@@ -18,23 +17,21 @@ import java.util.function.LongSupplier;
  * (least recently used goes first) and in age (a signed URL expires; an older entry is not used). Keys name the token
  * too (as a fingerprint), so a URL resolved with one token is never handed to a client with another.
  *
- * <p>Lookups coalesce: while one download of a key is resolving, other lookups of that key wait for it (on their own
- * Vert.x context) and then use its URL, so {@code n} parallel parts of a new file cost one Hub request, not {@code n}.
- * The resolving caller must {@link #settle} the key exactly once. Thread-safe.
+ * <p>Lookups coalesce: while one download of a key is resolving, other lookups of that key wait for it and then use
+ * its URL, so {@code n} parallel parts of a new file cost one Hub request, not {@code n}. The caller that got an empty
+ * answer (it resolves) must {@link #settle} the key exactly once, whatever happens to it (success, failure or
+ * cancellation); a waiter that was cancelled is skipped. Thread-safe; waiters are completed on the settling thread.
  */
 final class ResolvedUrls {
 
     private record Entry(URI url, long storedAt) {
     }
 
-    private record Waiter(Context context, Promise<Optional<URI>> promise) {
-    }
-
     private final int capacity;
     private final long maxAgeNanos;
     private final LongSupplier clock;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(16, 0.75f, true);
-    private final Map<String, List<Waiter>> resolving = new HashMap<>();
+    private final Map<String, List<CompletableFuture<Optional<URI>>>> resolving = new HashMap<>();
 
     /**
      * @param capacity    most entries kept (0: no caching, every download resolves)
@@ -51,56 +48,62 @@ final class ResolvedUrls {
      * Completes with the cached URL of {@code key}, or with empty when the caller is to resolve it (and then
      * {@link #settle} it). Waits, without blocking, while another caller resolves the same key.
      */
-    Future<Optional<URI>> lookup(String key, Context context) {
+    CompletableFuture<Optional<URI>> lookup(String key) {
         if (capacity == 0) {
-            return Future.succeededFuture(Optional.empty());
+            return CompletableFuture.completedFuture(Optional.empty());
         }
         synchronized (this) {
             Optional<URI> cached = fresh(key);
             if (cached.isPresent()) {
-                return Future.succeededFuture(cached);
+                return CompletableFuture.completedFuture(cached);
             }
-            List<Waiter> waiters = resolving.get(key);
+            List<CompletableFuture<Optional<URI>>> waiters = resolving.get(key);
             if (waiters == null) {
                 resolving.put(key, new ArrayList<>());
-                return Future.succeededFuture(Optional.empty());
+                return CompletableFuture.completedFuture(Optional.empty());
             }
-            Promise<Optional<URI>> promise = Promise.promise();
-            waiters.add(new Waiter(context, promise));
-            return promise.future();
+            CompletableFuture<Optional<URI>> waiter = new CompletableFuture<>();
+            waiters.add(waiter);
+            return waiter;
         }
     }
 
     /**
      * Ends a resolution of {@code key}: stores {@code url} when not null (else the resolution failed), and wakes the
-     * callers waiting for it (they use the URL, or one of them resolves again).
+     * callers waiting for it (they use the URL; after a failure the first waiter still waiting resolves next).
      */
     void settle(String key, URI url) {
         if (capacity == 0) {
             return;
         }
-        List<Waiter> waiters;
+        List<CompletableFuture<Optional<URI>>> woken;
         synchronized (this) {
+            List<CompletableFuture<Optional<URI>>> waiters = resolving.remove(key);
             if (url != null) {
                 entries.put(key, new Entry(url, clock.getAsLong()));
                 while (entries.size() > capacity) {
                     entries.remove(entries.keySet().iterator().next());
                 }
-            }
-            waiters = resolving.remove(key);
-            if (waiters != null && url == null && !waiters.isEmpty()) {
-                // the first waiter resolves next; the others keep waiting for it
-                Waiter next = waiters.remove(0);
-                resolving.put(key, waiters);
-                waiters = List.of(next);
+                woken = waiters;
+            } else {
+                woken = null;
+                if (waiters != null) {
+                    // the first waiter still waiting resolves next; the others keep waiting for it
+                    Iterator<CompletableFuture<Optional<URI>>> it = waiters.iterator();
+                    while (it.hasNext()) {
+                        CompletableFuture<Optional<URI>> next = it.next();
+                        it.remove();
+                        if (next.complete(Optional.empty())) {
+                            resolving.put(key, waiters);
+                            break;
+                        }
+                    }
+                }
             }
         }
-        if (waiters == null) {
-            return;
-        }
-        Optional<URI> result = Optional.ofNullable(url);
-        for (Waiter w : waiters) {
-            w.context().runOnContext(v -> w.promise().complete(result));
+        if (woken != null) {
+            Optional<URI> result = Optional.of(url);
+            woken.forEach(w -> w.complete(result));
         }
     }
 

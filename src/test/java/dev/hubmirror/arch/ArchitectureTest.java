@@ -57,6 +57,16 @@ class ArchitectureTest {
     }
 
     @Test
+    void theHttpClientIsGenericAndKnowsNoOtherPackageOfTheService() {
+        // the Hub client uses it now, the registry client (issue 14) will
+        noClasses().that().resideInAPackage("dev.hubmirror.http..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.hub..", "dev.hubmirror.config..",
+                        "dev.hubmirror.transfer..", "dev.hubmirror.store..", "dev.hubmirror.job..",
+                        "dev.hubmirror.api..", "dev.hubmirror.metrics..", "dev.hubmirror.memory..")
+                .check(classes);
+    }
+
+    @Test
     void jobDoesNotDependOnApi() {
         noClasses().that().resideInAPackage("dev.hubmirror.job..")
                 .should().dependOnClassesThat().resideInAPackage("dev.hubmirror.api..")

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.URI;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -17,46 +18,67 @@ class ResolvedUrlsTest {
         // Given
         AtomicLong now = new AtomicLong();
         ResolvedUrls urls = new ResolvedUrls(10, 1_000, now::get);
-        assertThat(urls.lookup("k", null).result()).isEmpty();
+        assertThat(urls.lookup("k").join()).isEmpty();
         urls.settle("k", A);
 
         // When / Then
         now.set(999);
-        assertThat(urls.lookup("k", null).result()).contains(A);
+        assertThat(urls.lookup("k").join()).contains(A);
         now.set(1_000);
-        assertThat(urls.lookup("k", null).result()).isEmpty();
+        assertThat(urls.lookup("k").join()).isEmpty();
     }
 
     @Test
     void keepsAtMostItsCapacityDroppingTheLeastRecentlyUsed() {
         ResolvedUrls urls = new ResolvedUrls(1, Long.MAX_VALUE, () -> 0);
-        urls.lookup("a", null);
+        urls.lookup("a");
         urls.settle("a", A);
-        urls.lookup("b", null);
+        urls.lookup("b");
         urls.settle("b", B);
 
         assertThat(urls.size()).isEqualTo(1);
-        assertThat(urls.lookup("b", null).result()).contains(B);
-        assertThat(urls.lookup("a", null).result()).isEmpty();
+        assertThat(urls.lookup("b").join()).contains(B);
+        assertThat(urls.lookup("a").join()).isEmpty();
     }
 
     @Test
     void aRefusedUrlIsForgottenButANewerOneIsKept() {
         ResolvedUrls urls = new ResolvedUrls(10, Long.MAX_VALUE, () -> 0);
-        urls.lookup("k", null);
+        urls.lookup("k");
         urls.settle("k", B);
 
         urls.invalidate("k", A);
-        assertThat(urls.lookup("k", null).result()).contains(B);
+        assertThat(urls.lookup("k").join()).contains(B);
         urls.invalidate("k", B);
-        assertThat(urls.lookup("k", null).result()).isEqualTo(Optional.empty());
+        assertThat(urls.lookup("k").join()).isEqualTo(Optional.empty());
+    }
+
+    @Test
+    void parallelLookupsWaitForOneResolutionAndACancelledWaiterIsSkipped() {
+        // Given: one caller resolves, two wait; the first waiter gives up
+        ResolvedUrls urls = new ResolvedUrls(10, Long.MAX_VALUE, () -> 0);
+        assertThat(urls.lookup("k").join()).isEmpty();
+        CompletableFuture<Optional<URI>> gaveUp = urls.lookup("k");
+        CompletableFuture<Optional<URI>> patient = urls.lookup("k");
+        gaveUp.cancel(false);
+
+        // When: the resolution fails
+        urls.settle("k", null);
+
+        // Then: the waiter still waiting resolves next; when it succeeds, later lookups get its URL
+        assertThat(patient).isCompletedWithValue(Optional.empty());
+        CompletableFuture<Optional<URI>> later = urls.lookup("k");
+        assertThat(later).isNotDone();
+        urls.settle("k", A);
+        assertThat(later).isCompletedWithValue(Optional.of(A));
+        assertThat(urls.lookup("k").join()).contains(A);
     }
 
     @Test
     void aZeroCapacityCachesNothing() {
         ResolvedUrls urls = new ResolvedUrls(0, Long.MAX_VALUE, () -> 0);
         urls.settle("k", A);
-        assertThat(urls.lookup("k", null).result()).isEmpty();
-        assertThat(urls.lookup("k", null).result()).isEmpty();
+        assertThat(urls.lookup("k").join()).isEmpty();
+        assertThat(urls.lookup("k").join()).isEmpty();
     }
 }

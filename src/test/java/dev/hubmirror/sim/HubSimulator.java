@@ -8,6 +8,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.net.PfxOptions;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -66,18 +67,37 @@ public final class HubSimulator implements AutoCloseable {
 
     /** Starts the Hub and the CDN on 127.0.0.1 on the given ports (0: ephemeral). Blocks until both listen. */
     public static HubSimulator start(int hubPort, int cdnPort) {
+        return start(hubPort, cdnPort, null, null);
+    }
+
+    /**
+     * Starts the Hub and the CDN on 127.0.0.1, each on an ephemeral port, serving https with the key and certificate
+     * of a PKCS#12 keystore (see {@code dev.hubmirror.testing.TestCertificates}); their URLs name {@code localhost},
+     * the name the certificate is issued to.
+     */
+    public static HubSimulator startTls(Path pkcs12, String password) {
+        return start(0, 0, pkcs12, password);
+    }
+
+    private static HubSimulator start(int hubPort, int cdnPort, Path pkcs12, String password) {
         Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(2).setWorkerPoolSize(2)
                 .setMaxWorkerExecuteTime(1).setMaxWorkerExecuteTimeUnit(TimeUnit.HOURS));
         HubSimulator sim = new HubSimulator(vertx);
         try {
             HttpServerOptions options = new HttpServerOptions().setHost("127.0.0.1").setCompressionSupported(false)
                     .setTcpNoDelay(true).setHttp2ClearTextEnabled(false);
+            String base = "http://127.0.0.1:";
+            if (pkcs12 != null) {
+                options.setSsl(true).setKeyCertOptions(new PfxOptions().setPath(pkcs12.toString())
+                        .setPassword(password));
+                base = "https://localhost:";
+            }
             HttpServer cdn = await(vertx.createHttpServer(new HttpServerOptions(options).setPort(cdnPort))
                     .requestHandler(new CdnListener(sim)).listen(), "CDN", cdnPort);
-            sim.cdnUrl = "http://127.0.0.1:" + cdn.actualPort();
+            sim.cdnUrl = base + cdn.actualPort();
             HttpServer hub = await(vertx.createHttpServer(new HttpServerOptions(options).setPort(hubPort))
                     .requestHandler(new HubListener(sim)).listen(), "Hub", hubPort);
-            sim.hubUrl = "http://127.0.0.1:" + hub.actualPort();
+            sim.hubUrl = base + hub.actualPort();
         } catch (RuntimeException e) {
             sim.close();
             throw e;

@@ -7,7 +7,7 @@ import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
-import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.hub.NettyHubClient;
 import dev.hubmirror.sim.HubSimulator;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimFile;
@@ -42,7 +42,7 @@ import org.junit.jupiter.api.Test;
  * parts arrive in the store with the right numbers, offsets and bytes (fetched in parallel), and a cancel aborts the
  * upload with the budget back to zero. What it does not: parts at offsets past 2^31 and the end of such a file (its
  * hash is claimed, not computed), nor a completed upload of that size; {@link PartPlanTest} checks the plan to the
- * last byte with long offsets, and {@code VertxHubClientTest} fetches the tail of a 60 GB file by Range.
+ * last byte with long offsets, and {@code NettyHubClientTest} fetches the tail of a 60 GB file by Range.
  */
 class LargeFileTransferTest {
 
@@ -73,7 +73,7 @@ class LargeFileTransferTest {
         SimCommit c = repo.commit().lfsFile("giant.gguf", SIZE, 7, "cd".repeat(32));
         repo.branch("main", c);
         SimFile simFile = c.file("giant.gguf");
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         RepoRef ref = RepoRef.model("org/giant", "main");
         HubFile file = hub.listFiles(ref, c.sha()).await().atMost(Duration.ofSeconds(30)).get(0);
         CountingStore store = new CountingStore(simFile);
@@ -110,7 +110,7 @@ class LargeFileTransferTest {
         long size = 5L << 40;
         SimCommit c = repo.commit().lfsFile("huge.bin", size, 8, "ef".repeat(32));
         repo.branch("main", c);
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         RepoRef ref = RepoRef.model("org/too-big", "main");
         HubFile file = hub.listFiles(ref, c.sha()).await().atMost(Duration.ofSeconds(30)).get(0);
         CountingStore store = new CountingStore(c.file("huge.bin"));

@@ -12,7 +12,7 @@ import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HfRepoId;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.hub.RepoType;
-import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.hub.NettyHubClient;
 import dev.hubmirror.metrics.MetricNames;
 import dev.hubmirror.metrics.MicrometerTransferObserver;
 import dev.hubmirror.sim.HubSimulator;
@@ -102,7 +102,7 @@ abstract class MirrorScenarios {
 
     StreamingSnapshotMirror mirror(String token, boolean blobs, RetrySettings retry,
             SnapshotLimits limits) {
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), token, Map.of()));
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), token, Map.of()));
         // three parallel Range fetches per file, two part uploads: every scenario runs the reorder window
         FileTransfers files = new FileTransfers(hub, store(), new BufferPool(64 * MIB),
                 new TransferSettings(PART, MIB, 3, 2), TransferObserver.NONE);
@@ -398,13 +398,13 @@ abstract class MirrorScenarios {
     @Test
     void aRateLimitedFileWaitsForRetryAfterThenSucceeds() {
         // Given: the Hub answers 429 with Retry-After: 1 to the file's first resolve (max-backoff 2s lets it be
-        // honoured; RetryPolicyTest proves the wait is the server's hint)
+        // honoured; RetrySettingsTest proves the wait is the server's hint)
         SimRepo repo = sim.model("org/limited");
         SimCommit c = repo.commit().lfsFile("w.bin", 3000, 121);
         repo.branch("main", c);
         sim.faults().tooManyRequests("w.bin", 1, 1);
         sim.clearRequests();
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null,
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), null,
                 Map.of("mirror.hub.max-backoff", "2s")));
         FileTransfers files = new FileTransfers(hub, store(), new BufferPool(64 * MIB),
                 new TransferSettings(PART, MIB, 1, 2), TransferObserver.NONE);
@@ -492,7 +492,7 @@ abstract class MirrorScenarios {
     }
 
     StreamingSnapshotMirror mirror(BufferPool budget, int fetches, int uploads, TransferObserver observer) {
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         FileTransfers files = new FileTransfers(hub, store(), budget,
                 new TransferSettings(PART, MIB, fetches, uploads), observer);
         return new StreamingSnapshotMirror(hub, store(), files, 2, false);

@@ -8,7 +8,7 @@ import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.RepoType;
-import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.hub.NettyHubClient;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimRepo;
 import dev.hubmirror.store.ObjectStore;
@@ -90,7 +90,7 @@ class S3MirrorTest extends MirrorScenarios {
         repo.branch("main", c);
         proxy.reset();
         proxy.failNextParts(1, FaultyS3Proxy.Fault.NO_SUCH_UPLOAD);
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         FileTransfers files = new FileTransfers(hub, faultyStore, new BufferPool(64 * MIB),
                 new TransferSettings(PART, MIB, 1, 1), TransferObserver.NONE);
 
@@ -157,7 +157,7 @@ class S3MirrorTest extends MirrorScenarios {
     }
 
     private MirrorOutcome mirrorInto(ObjectStore target, String repo) {
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         FileTransfers files = new FileTransfers(hub, target, new BufferPool(64 * MIB),
                 new TransferSettings(PART, MIB, 1, 2), TransferObserver.NONE);
         return new StreamingSnapshotMirror(hub, target, files, 3, false)

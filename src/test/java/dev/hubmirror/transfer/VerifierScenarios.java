@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.hub.RepoRef;
-import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.hub.NettyHubClient;
 import dev.hubmirror.sim.HubSimulator;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimRepo;
@@ -57,7 +57,7 @@ abstract class VerifierScenarios {
         SimCommit c = repo.commit().lfsFile("model.safetensors", 2 * MIB + 3, 1).regularFile("config.json", 300, 2)
                 .textFile("onnx/model.onnx", "onnx");
         repo.branch("main", c);
-        VertxHubClient hub = new VertxHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
+        NettyHubClient hub = new NettyHubClient(vertx, Configs.hub(sim.hubUrl(), null, Map.of()));
         FileTransfers files = new FileTransfers(hub, store(), new BufferPool(16 * MIB),
                 new TransferSettings(5 * MIB, MIB, 1, 2), TransferObserver.NONE);
         new StreamingSnapshotMirror(hub, store(), files, 2, false)

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hubmirror.config.HealthConfig;
 import dev.hubmirror.config.HubConfig;
-import dev.hubmirror.hub.VertxHubClient;
+import dev.hubmirror.hub.NettyHubClient;
 import dev.hubmirror.sim.HubSimulator;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreLocation;
@@ -124,8 +124,8 @@ class HealthChecksTest {
         }
         HubConfig up = Configs.hub(sim.hubUrl(), null, Map.of());
         HubConfig down = Configs.hub("http://127.0.0.1:" + closedPort, null, Map.of("mirror.hub.connect-timeout", "2s"));
-        VertxHubClient reachable = new VertxHubClient(vertx, up);
-        VertxHubClient unreachable = new VertxHubClient(vertx, down);
+        NettyHubClient reachable = new NettyHubClient(vertx, up);
+        NettyHubClient unreachable = new NettyHubClient(vertx, down);
         try {
             // When
             HealthCheckResponse yes = await(new HubReachabilityCheck(reachable, up, config).call());
