@@ -40,6 +40,19 @@ public final class CommandRun {
 
     /** Runs {@code args} in {@code workDir} with {@code env} and waits for the exit (at most two minutes). */
     public static Result run(String name, Path workDir, Map<String, String> env, String... args) {
+        return run(name, workDir, env, false, args);
+    }
+
+    /**
+     * Like {@link #run}, but on a pseudo-terminal: through util-linux {@code script} (Debian's essential bsdutils),
+     * so that standard input and output of the command are a terminal. Its standard output then carries both
+     * streams, with the terminal's line endings.
+     */
+    public static Result runOnTerminal(String name, Path workDir, Map<String, String> env, String... args) {
+        return run(name, workDir, env, true, args);
+    }
+
+    private static Result run(String name, Path workDir, Map<String, String> env, boolean terminal, String... args) {
         String jar = System.getProperty("quarkus.app.jar", "target/quarkus-app/quarkus-run.jar");
         if (!Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("no packaged artifact at " + jar + ": run the package phase first "
@@ -49,6 +62,13 @@ public final class CommandRun {
                 .toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-jar",
                 Path.of(jar).toAbsolutePath().toString()));
         command.addAll(List.of(args));
+        if (terminal) {
+            StringBuilder line = new StringBuilder("exec");
+            for (String word : command) {
+                line.append(" '").append(word.replace("'", "'\\''")).append('\'');
+            }
+            command = new ArrayList<>(List.of("script", "-qec", line.toString(), "/dev/null"));
+        }
         Path logs = Path.of("target", "it-logs").toAbsolutePath();
         Path out = logs.resolve(name + ".out");
         Path err = logs.resolve(name + ".err");

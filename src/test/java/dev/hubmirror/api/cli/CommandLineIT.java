@@ -253,6 +253,30 @@ class CommandLineIT {
                 "  wrong       model.safetensors: hash ");
     }
 
+    @Test
+    void onATerminalTheStatusLineIsRedrawnInPlaceWithFilesBytesRateAndEta() {
+        // Given a rate limit on the model file, so that the mirror lasts a few display ticks
+        sim.faults().tooManyRequests("model.safetensors", 1, 1);
+        Map<String, String> env = hubEnv();
+        env.put("TERM", "xterm");
+
+        // When
+        CommandRun.Result r;
+        try {
+            r = CommandRun.runOnTerminal("cli-mirror-terminal", work.resolve("cwd-terminal"), env, "mirror", "--to",
+                    work.resolve("terminal-store").toString(), REPO);
+        } finally {
+            sim.faults().clear();
+        }
+
+        // Then: a status line starts with a carriage return and ends by clearing the rest of the line
+        assertThat(r.exitCode()).as(r.describe()).isZero();
+        assertThat(r.stdout()).containsPattern("\\rmodel " + REPO + "@main  [0-9]/4 files  [^\\r\\n]*%  [^\\r\\n]*"
+                + "ETA [^\\r\\n]*elapsed [0-9:]+\u001b\\[K")
+                .contains("\r\u001b[K  + model.safetensors (6.0 MiB)", "mirrored model " + REPO + "@main at "
+                        + commit.sha());
+    }
+
     private static Map<String, String> hubEnv() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("HF_ENDPOINT", sim.hubUrl());
