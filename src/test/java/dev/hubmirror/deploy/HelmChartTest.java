@@ -148,6 +148,23 @@ class HelmChartTest {
     }
 
     @Test
+    void everyOptionalObjectCanBeSwitchedOffAndWithoutKedaTheReplicaCountIsSet() {
+        // When
+        Map<String, Object> off = new TreeMap<>(Map.of("networkPolicy.enabled", false, "serviceMonitor.enabled", false,
+                "prometheusRule.enabled", false, "podDisruptionBudget.enabled", false, "keda.enabled", false,
+                "replicaCount", 2, "config.MIRROR_JOBS_CONCURRENCY", "4"));
+        List<JsonNode> chart = render("minimal", null, off);
+
+        // Then
+        assertThat(kinds(chart)).containsExactlyInAnyOrder("ServiceAccount/hub-mirror", "ConfigMap/hub-mirror-config",
+                "Deployment/hub-mirror", "Service/hub-mirror");
+        assertThat(deployment(chart).at("/spec/replicas").asInt()).isEqualTo(2);
+        JsonNode config = chart.stream().filter(o -> o.get("kind").asText().equals("ConfigMap")).findFirst()
+                .orElseThrow();
+        assertThat(config.at("/data/MIRROR_JOBS_CONCURRENCY").asText()).isEqualTo("4");
+    }
+
+    @Test
     void aTypoInTheValuesFailsAgainstTheSchema() {
         // When
         Throwable failure = null;
