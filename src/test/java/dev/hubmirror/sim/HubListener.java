@@ -59,6 +59,10 @@ final class HubListener implements Handler<HttpServerRequest> {
             return;
         }
         Exchange ex = sim.begin("hub", request);
+        ex.afterLatency(() -> answer(ex));
+    }
+
+    private void answer(Exchange ex) {
         try {
             route(ex);
         } catch (BadRequest | IllegalArgumentException e) {

@@ -29,7 +29,8 @@ import org.jboss.logging.Logger;
  * The API keys callers may present ({@code mirror.api.keys.*}), compared in constant time. With auth on, no key and no
  * OIDC configured, a submit key is generated at startup into {@code mirror.api.generated-key-file} (mode 600; an
  * existing file is reused), so that the service on its embedded defaults is usable and still not open. Keys are never
- * logged; only the file's path is.
+ * logged; only the file's path is. A process with no HTTP listener (the {@code mirror} and {@code verify} commands)
+ * accepts no key and generates none.
  */
 @Startup
 @Singleton
@@ -46,8 +47,15 @@ public class ApiKeys {
     private final List<Known> keys;
 
     public ApiKeys(ApiConfig config,
-            @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc) {
+            @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc,
+            @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true") boolean listening,
+            @ConfigProperty(name = "quarkus.http.domain-socket-enabled", defaultValue = "false") boolean socket) {
         List<Known> known = new ArrayList<>();
+        if (!listening && !socket) {
+            // no API listener (the mirror and verify commands): nothing to protect, no key file to generate
+            this.keys = List.of();
+            return;
+        }
         for (Map.Entry<String, ApiConfig.Key> entry : config.keys().entrySet()) {
             String secret = entry.getValue().secret().trim();
             if (secret.length() < MIN_KEY_LENGTH) {

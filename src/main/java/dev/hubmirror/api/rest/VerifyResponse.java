@@ -25,7 +25,8 @@ public record VerifyResponse(
         @Schema(description = "Snapshot-level findings (ref, tree), each saying what to do") List<String> problems,
         @Schema(description = "Whether file contents were re-read and re-hashed") boolean deep) {
 
-    static VerifyResponse of(SnapshotReport r) {
+    /** The answer for one report; the CLI's {@code verify --json} prints the same. */
+    public static VerifyResponse of(SnapshotReport r) {
         String refKey = CacheLayout.ref(r.ref());
         String treeKey = r.commit() == null ? null : CacheLayout.tree(r.ref(), r.commit());
         return new VerifyResponse(r.ref().id().id(), r.ref().type().singular(), r.ref().revision(), r.commit(),
