@@ -213,7 +213,7 @@ public final class JobCoordinator implements JobListener {
             // a target or token name this replica does not know: the job cannot run here or anywhere like this one
             JobRecord record = new JobRecord(JobSnapshot.queued(order), order.tokenName(), order.shard(), instance,
                     true, JobEventType.ACCEPTED);
-            return finishUnrun(record, JobStatus.FAILED, new JobError(e.reason(), e.getMessage())).replaceWith(true);
+            return finishUnrun(record, JobStatus.FAILED, service.error(e)).replaceWith(true);
         }
         return write(job.id(), () -> saveState(job)).replaceWith(true);
     }
