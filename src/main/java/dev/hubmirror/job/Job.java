@@ -4,6 +4,7 @@ import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.transfer.MirrorOutcome;
 import dev.hubmirror.transfer.MirrorProgress;
 import dev.hubmirror.transfer.MirrorSpec;
+import dev.hubmirror.transfer.SnapshotLimits;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Instant;
 import java.util.List;
@@ -242,7 +243,7 @@ public final class Job {
         @Override
         public void transferred(long bytes) {
             if (status == JobStatus.RUNNING) {
-                bytesDone.addAndGet(bytes);
+                bytesDone.accumulateAndGet(bytes, SnapshotLimits::saturatedAdd);
             }
         }
 
@@ -252,7 +253,7 @@ public final class Job {
                 filesDone.incrementAndGet();
                 if (skipped) {
                     filesSkipped.incrementAndGet();
-                    bytesDone.addAndGet(size);
+                    bytesDone.accumulateAndGet(size, SnapshotLimits::saturatedAdd);
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.hubmirror.job;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.failure.Secrets;
 import dev.hubmirror.transfer.MirrorOutcome;
 import dev.hubmirror.transfer.MirrorProgress;
 import dev.hubmirror.transfer.MirrorSpec;
@@ -83,6 +84,9 @@ public class JobService {
     /** Set once the service stops; guarded by {@link #lock}. */
     private boolean stopping;
     private volatile long purgeTimer = -1;
+    /** Redacts every configured secret from the failure messages this service records; set by CDI. */
+    @Inject
+    Secrets secrets = Secrets.NONE;
 
     /** A service that runs every job with {@code mirror} (no named targets or tokens). */
     public JobService(JobConfig config, SnapshotMirror mirror, Vertx vertx) {
@@ -457,6 +461,16 @@ public class JobService {
         }
     }
 
+    /**
+     * The error recorded for a failure: its reason and its message with every configured secret redacted. Messages
+     * quote what came from outside (Hub paths, server messages), and the record feeds the job list, the SSE stream,
+     * Kafka events and the log.
+     */
+    JobError error(Throwable failure) {
+        JobError error = JobError.of(failure);
+        return new JobError(error.reason(), secrets.redact(error.message()));
+    }
+
     private void finish(Job job, MirrorOutcome outcome, Throwable failure) {
         synchronized (lock) {
             if (job.status() != JobStatus.RUNNING) {
@@ -467,7 +481,7 @@ public class JobService {
             if (failure == null) {
                 job.markSucceeded(outcome, Instant.now());
             } else {
-                job.markFailed(JobError.of(failure), Instant.now());
+                job.markFailed(error(failure), Instant.now());
             }
         }
         if (failure == null) {

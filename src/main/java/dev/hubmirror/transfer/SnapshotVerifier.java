@@ -289,7 +289,7 @@ public final class SnapshotVerifier {
             boolean refOk = refState == RefState.PRESENT || refState == RefState.NOT_NEEDED;
             Status status = !refOk || !treePresent || !missing.isEmpty() || !wrong.isEmpty() ? Status.INCOMPLETE
                     : unverified.isEmpty() ? Status.COMPLETE : Status.UNVERIFIED;
-            long bytes = selected.stream().mapToLong(HubFile::size).sum();
+            long bytes = selected.stream().mapToLong(HubFile::size).reduce(0, SnapshotLimits::saturatedAdd);
             return new SnapshotReport(ref, commit, status, url, refState, treePresent, selected.size(),
                     selected.size() - files.size(), bytes, cap(missing), cap(wrong), cap(unverified), missing.size(),
                     wrong.size(), unverified.size(), List.copyOf(problems), deep);
