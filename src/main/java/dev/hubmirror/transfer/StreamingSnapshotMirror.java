@@ -100,6 +100,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
         return hub.resolveCommit(ref)
                 .chain(commit -> hub.listFiles(ref, commit).chain(tree -> {
                     List<HubFile> selected = tree.stream().filter(f -> filter.accepts(f.path())).toList();
+                    EmptySelection.check(spec, commit, tree, selected.size());
                     selected.forEach(f -> SafePath.check(ref.id().id(), f.path()));
                     long bytes = selected.stream().mapToLong(HubFile::size).sum();
                     checkLimits(ref, commit, selected.size(), bytes);
