@@ -39,7 +39,8 @@ public class MirrorsResource {
             description = "One job per repo revision. A repo already QUEUED or RUNNING with the same revision and "
                     + "patterns (and target) answers its existing job. target and tokenName name a configured store "
                     + "and token, as in a Kafka request. Tokens are never read from the request.")
-    @APIResponse(responseCode = "202", description = "Jobs accepted")
+    @APIResponse(responseCode = "202", description = "Jobs accepted: one per repo revision, in request order",
+            content = @Content(schema = @Schema(implementation = MirrorResponse.class)))
     @APIResponse(responseCode = "400", description = "Invalid request (INVALID_REQUEST); nothing was submitted",
             content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
     @APIResponse(responseCode = "429", description = "Job queue full (QUEUE_FULL); nothing was submitted",
