@@ -4,13 +4,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hubmirror.failure.Reason;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import org.eclipse.microprofile.openapi.OASFactory;
@@ -65,6 +69,29 @@ class OpenApiDocumentTest {
         assertThat(fields(schemas.path("MirrorRequest"))).contains("models", "repos", "target", "tokenName");
         assertThat(fields(schemas.path("RepoRequest"))).contains("include", "exclude", "allow_patterns",
                 "ignore_patterns");
+    }
+
+    @Test
+    void apiMdNamesEveryOperationEveryFieldOfTheJobAndVerifyAnswersAndEveryReason() throws IOException {
+        // Given
+        JsonNode doc = document();
+        String page = Files.readString(Path.of("docs/api.md"));
+
+        // When / Then
+        for (String op : operations(doc)) {
+            String[] parts = op.split(" ", 2);
+            assertThat(page).as("docs/api.md").contains("`" + parts[0].toUpperCase(Locale.ROOT) + " "
+                    + parts[1] + "`");
+        }
+        JsonNode schemas = doc.path("components").path("schemas");
+        for (String schema : List.of("JobResponse", "VerifyResponse", "MirrorRequest", "RepoRequest")) {
+            for (String field : fields(schemas.path(schema))) {
+                assertThat(page).as("docs/api.md names " + schema + "." + field).contains("`" + field + "`");
+            }
+        }
+        for (Reason reason : Reason.values()) {
+            assertThat(page).as("docs/api.md names reason " + reason).contains("`" + reason.name() + "`");
+        }
     }
 
     @Test
