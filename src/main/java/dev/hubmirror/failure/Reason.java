@@ -45,6 +45,11 @@ public enum Reason {
      * after listing, before anything was transferred.
      */
     JOB_TOO_LARGE(false),
+    /**
+     * The include/exclude patterns select no file of the repo at the commit: the job failed after listing, nothing
+     * was written (without patterns an empty repo is mirrored as it is).
+     */
+    NO_MATCHING_FILES(false),
     /** Input that a caller sent is invalid (repo id, revision, pattern, unknown target). */
     INVALID_REQUEST(false),
     /** The job was cancelled by a caller, or because the service stopped. */

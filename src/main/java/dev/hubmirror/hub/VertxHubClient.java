@@ -553,6 +553,21 @@ public final class VertxHubClient implements HubClient, AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------------------------
+    // whoami
+
+    @Override
+    public Uni<HubIdentity> whoami() {
+        HubCall call = HubCall.whoami();
+        return getJson(call, endpoint.whoamiUrl()).map(body -> {
+            try {
+                return HubIdentity.of(parseObject(call, body).getMap());
+            } catch (IllegalArgumentException e) {
+                throw failures.protocol(call, e.getMessage());
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------------------------------------------------------
     // HTTP
 
     /** A response whose head arrived, paused before its body. */

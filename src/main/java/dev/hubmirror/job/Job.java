@@ -43,10 +43,6 @@ public final class Job {
     /** The running mirror's subscription; guarded by the {@link JobService} lock. */
     private Cancellable subscription;
 
-    Job(String id, long sequence, MirrorSpec spec, Instant createdAt) {
-        this(sequence, new JobOrder(id, spec, null, null, null, null, createdAt, null, -1));
-    }
-
     Job(long sequence, JobOrder order) {
         this.id = order.id();
         this.sequence = sequence;

@@ -130,9 +130,20 @@ public class JobService {
      *     jobs do not fit in the queue, {@link Reason#SHUTTING_DOWN} once the service stops
      */
     public List<Job> submit(List<MirrorSpec> specs) {
+        return submit(specs, null, null);
+    }
+
+    /**
+     * As {@link #submit(List)}, into the configured target store {@code target} with the configured token
+     * {@code tokenName} ({@code null}: the defaults). Specs equal to an active job in the same target map to it.
+     *
+     * @throws MirrorException also {@link Reason#INVALID_REQUEST} for a name that is not configured
+     */
+    public List<Job> submit(List<MirrorSpec> specs, String target, String tokenName) {
         if (specs == null || specs.isEmpty()) {
             throw new MirrorException(Reason.INVALID_REQUEST, "nothing to mirror: name at least one repo");
         }
+        mirrors.check(target, tokenName);
         List<Job> accepted = new ArrayList<>(specs.size());
         List<Job> created = new ArrayList<>();
         synchronized (lock) {
@@ -143,10 +154,11 @@ public class JobService {
             Map<JobKey, Job> fresh = new LinkedHashMap<>();
             Instant now = Instant.now();
             for (MirrorSpec spec : specs) {
-                JobKey key = JobKey.of(spec);
+                JobKey key = JobKey.of(spec, target);
                 Job job = active.get(key);
                 if (job == null) {
-                    job = fresh.computeIfAbsent(key, k -> new Job(newId(now), sequence.incrementAndGet(), spec, now));
+                    job = fresh.computeIfAbsent(key, k -> new Job(sequence.incrementAndGet(), new JobOrder(newId(now),
+                            spec, target, tokenName, null, null, now, null, -1)));
                 }
                 accepted.add(job);
             }

@@ -100,6 +100,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                 .chain(commit -> hub.listFiles(ref, commit).chain(tree -> {
                     SafeTree.check(ref, commit, tree);
                     List<HubFile> selected = tree.stream().filter(f -> filter.accepts(f.path())).toList();
+                    EmptySelection.check(spec, commit, tree, selected.size());
                     long bytes = limits.check(ref, commit, selected);
                     LOGGER.infof("mirror planned repo=%s revision=%s commit=%s files=%d bytes=%d store=%s", ref.id(),
                             ref.revision(), commit, selected.size(), bytes, store.url(CacheLayout.snapshotFolder(ref,

@@ -2,6 +2,7 @@ package dev.hubmirror.e2e;
 
 import static dev.hubmirror.testing.ApiKeys.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.job.JobOrder;
@@ -104,6 +105,27 @@ class TokenRedactionTest {
 
     @TestHTTPResource(value = "metrics", management = true)
     URL metrics;
+
+    @TestHTTPResource(value = "health/ready", management = true)
+    URL ready;
+
+    @Test
+    void aTokenTheHubRefusedAtStartupWasReportedBeforeAnyJobInTheLogAndInReadiness() throws IOException {
+        // Given: the service started with tokens the simulator did not know then (this test adds none)
+
+        // When
+        String log = Files.readString(Redaction.LOG, StandardCharsets.UTF_8);
+
+        // Then: the startup check logged both, and readiness says why it is down, without either token
+        assertThat(log).contains("hub token refused token=mirror.hub.token error=UNAUTHORIZED")
+                .contains("set HF_TOKEN").contains("hub token refused token=mirror.tokens.wrong");
+        String readiness = RestAssured.given().when().get(ready).then().statusCode(503)
+                .body("checks.find { it.name == 'hub-token' }.status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'hub-token' }.data.reason",
+                        equalTo("UNAUTHORIZED"))
+                .extract().asString();
+        assertThat(readiness).doesNotContain(TOKEN).doesNotContain(WRONG);
+    }
 
     @Test
     void neitherTheTokenNorAWrongTokenAppearsInAnyOutput() throws IOException {

@@ -14,7 +14,8 @@ class JobProgressTest {
     @Test
     void bytesDoneSaturatesAtLongMaxInsteadOfWrappingNegative() {
         // Given: a running job that planned the largest total a long holds
-        Job job = new Job("j1", 1, new MirrorSpec(RepoRef.model("org/m", "main")), Instant.now());
+        Job job = new Job(1, new JobOrder("j1", new MirrorSpec(RepoRef.model("org/m", "main")), null, null, null, null,
+                Instant.now(), null, 0));
         job.markRunning(Instant.now());
         MirrorProgress progress = job.progress();
         progress.planned("c".repeat(40), 3, Long.MAX_VALUE);

@@ -364,6 +364,31 @@ abstract class MirrorScenarios {
     }
 
     @Test
+    void patternsThatSelectNoFileFailTheJobAndWriteNothing() {
+        // Given
+        SimRepo repo = sim.model("org/no-match");
+        repo.branch("main", repo.commit().textFile("config.json", "{}").lfsFile("model.safetensors", 5000, 52L));
+        sim.clearRequests();
+
+        // When
+        MirrorException e = catchThrowableOfType(MirrorException.class, () -> mirror(null, false)
+                .mirror(new MirrorSpec(RepoRef.model("org/no-match", "main"), List.of("*.bin"), List.of()),
+                        MirrorProgress.NONE).await().atMost(Duration.ofSeconds(30)));
+        MirrorException excludedAll = catchThrowableOfType(MirrorException.class, () -> mirror(null, false)
+                .mirror(new MirrorSpec(RepoRef.model("org/no-match", "main"), List.of(), List.of("*")),
+                        MirrorProgress.NONE).await().atMost(Duration.ofSeconds(30)));
+
+        // Then
+        assertThat(e.reason()).isEqualTo(Reason.NO_MATCHING_FILES);
+        assertThat(e.retriable()).isFalse();
+        assertThat(e.getMessage()).contains("org/no-match", "[*.bin]", "select no file", "config.json",
+                "refs/ was not");
+        assertThat(excludedAll.reason()).isEqualTo(Reason.NO_MATCHING_FILES);
+        assertThat(keys("models--org--no-match/")).isEmpty();
+        assertThat(sim.requests()).filteredOn(r -> r.path().contains("/resolve/")).isEmpty();
+    }
+
+    @Test
     void aRerunDownloadsNothing() {
         SimRepo repo = sim.model("org/rerun");
         SimCommit c = repo.commit().lfsFile("big.bin", PART + 100, 51).textFile("small.txt", "hello");
