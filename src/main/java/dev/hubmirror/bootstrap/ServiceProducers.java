@@ -33,6 +33,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,7 +48,9 @@ public class ServiceProducers {
     @Produces
     @Singleton
     HubClient hubClient(Vertx vertx, HubConfig config, ProxySettings proxy, MeterRegistry registry) {
-        LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent() ? "set" : "none");
+        LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent()
+                ? "set (from " + ConfigProvider.getConfig().getConfigValue(HfTokenSource.TOKEN).getSourceName() + ")"
+                : "none");
         return new NettyHubClient(vertx, config, proxy, new MicrometerHubObserver(registry));
     }
 

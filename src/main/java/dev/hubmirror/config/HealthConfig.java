@@ -20,6 +20,13 @@ public interface HealthConfig {
     Duration hubCheckInterval();
 
     /**
+     * How long the Hub token check ({@code GET /api/whoami-v2} per configured token) is reused before the tokens are
+     * checked again; the first check runs at startup.
+     */
+    @WithDefault("10m")
+    Duration tokenCheckInterval();
+
+    /**
      * Longest wait for one probe; a store probe that takes longer counts as a failure. Only the first check after
      * start waits for a probe, so keep this below the readiness probe's timeout (3 s in k8s/base).
      */

@@ -29,7 +29,10 @@ public enum Reason {
     CHECKSUM_MISMATCH(false),
     /** Downloaded size differs from the size the Hub listed. */
     SIZE_MISMATCH(false),
-    /** A path from the Hub is unsafe (absolute, {@code ..}, backslash, NUL, too long). */
+    /**
+     * A path of the tree is unsafe (absolute, {@code ..}, backslash, NUL, too long), or is both a file and the folder
+     * of another file ({@code a} and {@code a/b}); the whole tree is refused, whatever the patterns select.
+     */
     UNSAFE_PATH(false),
     /** The object store refused the credentials or the bucket does not exist. */
     STORE_ACCESS_DENIED(false),
@@ -42,6 +45,11 @@ public enum Reason {
      * after listing, before anything was transferred.
      */
     JOB_TOO_LARGE(false),
+    /**
+     * The include/exclude patterns select no file of the repo at the commit: the job failed after listing, nothing
+     * was written (without patterns an empty repo is mirrored as it is).
+     */
+    NO_MATCHING_FILES(false),
     /** Input that a caller sent is invalid (repo id, revision, pattern, unknown target). */
     INVALID_REQUEST(false),
     /** The job was cancelled by a caller, or because the service stopped. */

@@ -4,6 +4,7 @@ import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.transfer.MirrorOutcome;
 import dev.hubmirror.transfer.MirrorProgress;
 import dev.hubmirror.transfer.MirrorSpec;
+import dev.hubmirror.transfer.SnapshotLimits;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Instant;
 import java.util.List;
@@ -41,10 +42,6 @@ public final class Job {
 
     /** The running mirror's subscription; guarded by the {@link JobService} lock. */
     private Cancellable subscription;
-
-    Job(String id, long sequence, MirrorSpec spec, Instant createdAt) {
-        this(sequence, new JobOrder(id, spec, null, null, null, null, createdAt, null, -1));
-    }
 
     Job(long sequence, JobOrder order) {
         this.id = order.id();
@@ -242,7 +239,7 @@ public final class Job {
         @Override
         public void transferred(long bytes) {
             if (status == JobStatus.RUNNING) {
-                bytesDone.addAndGet(bytes);
+                bytesDone.accumulateAndGet(bytes, SnapshotLimits::saturatedAdd);
             }
         }
 
@@ -252,7 +249,7 @@ public final class Job {
                 filesDone.incrementAndGet();
                 if (skipped) {
                     filesSkipped.incrementAndGet();
-                    bytesDone.addAndGet(size);
+                    bytesDone.accumulateAndGet(size, SnapshotLimits::saturatedAdd);
                 }
             }
         }

@@ -3,6 +3,7 @@ package dev.hubmirror.job;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.failure.Secrets;
 import dev.hubmirror.transfer.MirrorOutcome;
 import dev.hubmirror.transfer.MirrorProgress;
 import dev.hubmirror.transfer.MirrorSpec;
@@ -83,6 +84,9 @@ public class JobService {
     /** Set once the service stops; guarded by {@link #lock}. */
     private boolean stopping;
     private volatile long purgeTimer = -1;
+    /** Redacts every configured secret from the failure messages this service records; set by CDI. */
+    @Inject
+    Secrets secrets = Secrets.NONE;
 
     /** A service that runs every job with {@code mirror} (no named targets or tokens). */
     public JobService(JobConfig config, SnapshotMirror mirror, Vertx vertx) {
@@ -126,9 +130,20 @@ public class JobService {
      *     jobs do not fit in the queue, {@link Reason#SHUTTING_DOWN} once the service stops
      */
     public List<Job> submit(List<MirrorSpec> specs) {
+        return submit(specs, null, null);
+    }
+
+    /**
+     * As {@link #submit(List)}, into the configured target store {@code target} with the configured token
+     * {@code tokenName} ({@code null}: the defaults). Specs equal to an active job in the same target map to it.
+     *
+     * @throws MirrorException also {@link Reason#INVALID_REQUEST} for a name that is not configured
+     */
+    public List<Job> submit(List<MirrorSpec> specs, String target, String tokenName) {
         if (specs == null || specs.isEmpty()) {
             throw new MirrorException(Reason.INVALID_REQUEST, "nothing to mirror: name at least one repo");
         }
+        mirrors.check(target, tokenName);
         List<Job> accepted = new ArrayList<>(specs.size());
         List<Job> created = new ArrayList<>();
         synchronized (lock) {
@@ -139,10 +154,11 @@ public class JobService {
             Map<JobKey, Job> fresh = new LinkedHashMap<>();
             Instant now = Instant.now();
             for (MirrorSpec spec : specs) {
-                JobKey key = JobKey.of(spec);
+                JobKey key = JobKey.of(spec, target);
                 Job job = active.get(key);
                 if (job == null) {
-                    job = fresh.computeIfAbsent(key, k -> new Job(newId(now), sequence.incrementAndGet(), spec, now));
+                    job = fresh.computeIfAbsent(key, k -> new Job(sequence.incrementAndGet(), new JobOrder(newId(now),
+                            spec, target, tokenName, null, null, now, null, -1)));
                 }
                 accepted.add(job);
             }
@@ -457,6 +473,16 @@ public class JobService {
         }
     }
 
+    /**
+     * The error recorded for a failure: its reason and its message with every configured secret redacted. Messages
+     * quote what came from outside (Hub paths, server messages), and the record feeds the job list, the SSE stream,
+     * Kafka events and the log.
+     */
+    JobError error(Throwable failure) {
+        JobError error = JobError.of(failure);
+        return new JobError(error.reason(), secrets.redact(error.message()));
+    }
+
     private void finish(Job job, MirrorOutcome outcome, Throwable failure) {
         synchronized (lock) {
             if (job.status() != JobStatus.RUNNING) {
@@ -467,7 +493,7 @@ public class JobService {
             if (failure == null) {
                 job.markSucceeded(outcome, Instant.now());
             } else {
-                job.markFailed(JobError.of(failure), Instant.now());
+                job.markFailed(error(failure), Instant.now());
             }
         }
         if (failure == null) {

@@ -22,6 +22,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,6 +130,53 @@ class JobServiceTest {
         assertThat(again).containsExactly(running, queued, queued);
         assertThat(service.list(Optional.empty(), 100)).hasSize(2);
         assertThat(mirror.runs()).hasSize(1);
+    }
+
+    @Test
+    void aSubmissionNamingATargetAndATokenRunsOnThatMirrorAndIsNotTheSameJobAsTheDefaultOne() {
+        // Given: mirrors for the default store and for target "archive", recording which token name each job asked for
+        List<String> asked = new CopyOnWriteArrayList<>();
+        SnapshotMirrors mirrors = new SnapshotMirrors() {
+            @Override
+            public SnapshotMirror mirror(String target, String tokenName) {
+                check(target, tokenName);
+                asked.add(target + "/" + tokenName);
+                return mirror;
+            }
+
+            @Override
+            public Set<String> targets() {
+                return Set.of("archive");
+            }
+
+            @Override
+            public Set<String> tokens() {
+                return Set.of("team");
+            }
+        };
+        JobService service = new JobService(jobConfig(2, 10), mirrors, vertx);
+
+        // When
+        Job named = service.submit(List.of(model("org/a")), "archive", "team").get(0);
+        Job plain = service.submit(List.of(model("org/a"))).get(0);
+        Job again = service.submit(List.of(model("org/a")), "archive", null).get(0);
+
+        // Then
+        assertThat(named.target()).isEqualTo("archive");
+        assertThat(named.tokenName()).isEqualTo("team");
+        assertThat(named.snapshot().target()).isEqualTo("archive");
+        assertThat(plain).isNotSameAs(named);
+        assertThat(again).as("the token name is not part of what makes two jobs the same").isSameAs(named);
+        assertThat(asked).containsExactly("archive/team", "null/null");
+        assertThatThrownBy(() -> service.submit(List.of(model("org/b")), "nowhere", null))
+                .isInstanceOfSatisfying(MirrorException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.INVALID_REQUEST);
+                    assertThat(e.getMessage()).contains("unknown target 'nowhere'").contains("archive");
+                });
+        assertThatThrownBy(() -> service.submit(List.of(model("org/b")), null, "nobody"))
+                .isInstanceOfSatisfying(MirrorException.class,
+                        e -> assertThat(e.getMessage()).contains("unknown token name 'nobody'"));
+        assertThat(service.list(Optional.empty(), 100)).hasSize(2);
     }
 
     @Test
@@ -375,7 +424,11 @@ class JobServiceTest {
     }
 
     private JobService service(int concurrency, int queueCapacity, SnapshotMirror snapshotMirror) {
-        JobConfig config = new SmallRyeConfigBuilder()
+        return new JobService(jobConfig(concurrency, queueCapacity), snapshotMirror, vertx);
+    }
+
+    private static JobConfig jobConfig(int concurrency, int queueCapacity) {
+        return new SmallRyeConfigBuilder()
                 .withMapping(JobConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
                 .withConverter(MemorySize.class, 100, new MemorySizeConverter())
@@ -383,7 +436,6 @@ class JobServiceTest {
                 .withDefaultValue("mirror.jobs.queue-capacity", String.valueOf(queueCapacity))
                 .build()
                 .getConfigMapping(JobConfig.class);
-        return new JobService(config, snapshotMirror, vertx);
     }
 
     private static MirrorSpec model(String id) {

@@ -13,6 +13,8 @@ final class ExitCodes {
     static final int INCOMPLETE = 3;
     /** verify: everything is present but some files record no hash (copied by another tool): run with --deep. */
     static final int UNVERIFIED = 4;
+    /** verify: nothing of the snapshot is in the store (no ref, no tree): it was never mirrored or copied there. */
+    static final int NOT_MIRRORED = 5;
     /** A retriable failure (Hub or store unavailable, rate limited, connection lost): run the command again. */
     static final int RETRIABLE = 75;
 
@@ -24,7 +26,10 @@ final class ExitCodes {
         return retriable ? RETRIABLE : FAILED;
     }
 
-    /** The more serious of two codes: a failure over a retriable failure over INCOMPLETE over UNVERIFIED over OK. */
+    /**
+     * The more serious of two codes: a failure over a retriable failure over NOT_MIRRORED over INCOMPLETE over
+     * UNVERIFIED over OK.
+     */
     static int worse(int a, int b) {
         return rank(a) >= rank(b) ? a : b;
     }
@@ -34,9 +39,10 @@ final class ExitCodes {
             case OK -> 0;
             case UNVERIFIED -> 1;
             case INCOMPLETE -> 2;
-            case RETRIABLE -> 3;
-            case FAILED -> 4;
-            default -> 5;
+            case NOT_MIRRORED -> 3;
+            case RETRIABLE -> 4;
+            case FAILED -> 5;
+            default -> 6;
         };
     }
 }

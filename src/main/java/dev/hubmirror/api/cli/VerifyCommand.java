@@ -38,6 +38,7 @@ import picocli.CommandLine.Parameters;
             " 3:A snapshot is INCOMPLETE: its ref, tree or files are missing or wrong (listed).",
             " 4:A snapshot is UNVERIFIED: all present, some files record no hash (copied by another tool): "
                     + "run with --deep.",
+            " 5:A snapshot is NOT_MIRRORED: neither its ref nor its tree is in the store (never mirrored or copied).",
             "75:The store was unavailable: run again."},
         footer = {"%nExample, on the air-gapped side after copying s3://models/weights across:",
             "  AWS_ENDPOINT_URL_S3=http://minio.internal:9000 AWS_ACCESS_KEY_ID=... \\",
@@ -147,6 +148,7 @@ public class VerifyCommand implements Callable<Integer>, ToolCommand {
             case COMPLETE -> ExitCodes.OK;
             case INCOMPLETE -> ExitCodes.INCOMPLETE;
             case UNVERIFIED -> ExitCodes.UNVERIFIED;
+            case NOT_MIRRORED -> ExitCodes.NOT_MIRRORED;
         };
     }
 
@@ -155,6 +157,7 @@ public class VerifyCommand implements Callable<Integer>, ToolCommand {
             case ExitCodes.OK -> "COMPLETE";
             case ExitCodes.INCOMPLETE -> "INCOMPLETE";
             case ExitCodes.UNVERIFIED -> "UNVERIFIED";
+            case ExitCodes.NOT_MIRRORED -> "NOT_MIRRORED";
             default -> "FAILED";
         };
     }

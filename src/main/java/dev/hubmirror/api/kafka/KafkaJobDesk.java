@@ -47,13 +47,13 @@ public final class KafkaJobDesk implements JobDesk {
     }
 
     @Override
-    public Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs) {
+    public Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName) {
         if (specs == null || specs.isEmpty()) {
             return Uni.createFrom().failure(new MirrorException(Reason.INVALID_REQUEST,
                     "nothing to mirror: name at least one repo"));
         }
         MirrorRequestMessage request = new MirrorRequestMessage(UUID.randomUUID().toString(), config.restRequester(),
-                null, specs.stream().map(KafkaJobDesk::repo).toList(), null, null);
+                null, specs.stream().map(KafkaJobDesk::repo).toList(), target, tokenName);
         List<JobOrder> orders = request.toOrders(Math.max(specs.size(), jobConfig.maxReposPerRequest()), mirrors,
                 Instant.now());
         return requests.send(request)

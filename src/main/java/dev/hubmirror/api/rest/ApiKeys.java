@@ -2,7 +2,9 @@ package dev.hubmirror.api.rest;
 
 import dev.hubmirror.config.ApiConfig;
 import dev.hubmirror.config.ApiConfig.ApiRole;
+import dev.hubmirror.failure.Secrets;
 import io.quarkus.runtime.Startup;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,10 +48,18 @@ public class ApiKeys {
 
     private final List<Known> keys;
 
+    /** Keys from configuration; a generated key is not made known to any {@link Secrets}. */
+    public ApiKeys(ApiConfig config, boolean oidc) {
+        this(config, oidc, true, false, Secrets.NONE);
+    }
+
+    /** Keys from configuration; a generated key is added to {@code secrets}, so that it is redacted like the others. */
+    @Inject
     public ApiKeys(ApiConfig config,
             @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc,
             @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true") boolean listening,
-            @ConfigProperty(name = "quarkus.http.domain-socket-enabled", defaultValue = "false") boolean socket) {
+            @ConfigProperty(name = "quarkus.http.domain-socket-enabled", defaultValue = "false") boolean socket,
+            Secrets secrets) {
         List<Known> known = new ArrayList<>();
         if (!listening && !socket) {
             // no API listener (the mirror and verify commands): nothing to protect, no key file to generate
@@ -66,7 +76,9 @@ public class ApiKeys {
         }
         if (config.auth().enabled() && known.isEmpty() && !oidc) {
             Path file = Path.of(config.generatedKeyFile());
-            known.add(new Known(GENERATED, digest(generatedKey(file)), ApiRole.SUBMIT));
+            String generated = generatedKey(file);
+            secrets.add(generated);
+            known.add(new Known(GENERATED, digest(generated), ApiRole.SUBMIT));
         }
         if (!config.auth().enabled()) {
             LOGGER.warn("api auth is off (mirror.api.auth.enabled=false): anyone who reaches the API port can submit "

@@ -12,7 +12,8 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 /**
- * A submission: models as {@code id} or {@code id@revision}, and repos with a type and patterns. Unknown fields are
+ * A submission: models as {@code id} or {@code id@revision}, and repos with a type and patterns, optionally into a
+ * configured target store and with a configured token, both by name (as a Kafka request may). Unknown fields are
  * ignored; in particular a {@code token} field is never read (tokens come from the service's configuration).
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -20,9 +21,32 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 public record MirrorRequest(
         @Schema(description = "Model ids, optionally with @revision")
         List<String> models,
-        @Schema(description = "Repos of any type, with revision and patterns") List<RepoRequest> repos) {
+        @Schema(description = "Repos of any type, with revision and patterns") List<RepoRequest> repos,
+        @Schema(description = "A configured target store's name (mirror.targets.<name>.url), never a URL; absent: "
+                + "the default store") String target,
+        @Schema(description = "A configured Hub token's name (mirror.tokens.<name>), never a token; absent: the "
+                + "default token") String tokenName) {
 
     private static final int MAX_PATTERN_LENGTH = 1024;
+
+    /** A submission into the default store with the default token. */
+    public MirrorRequest(List<String> models, List<RepoRequest> repos) {
+        this(models, repos, null, null);
+    }
+
+    /** The target store's name, {@code null} when absent or blank. */
+    public String targetName() {
+        return blankToNull(target);
+    }
+
+    /** The token's name, {@code null} when absent or blank. */
+    public String tokenNameOrNull() {
+        return blankToNull(tokenName);
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
     private static final int MAX_PROBLEMS_SHOWN = 10;
 
     /**
@@ -88,7 +112,9 @@ public record MirrorRequest(
             throw new IllegalArgumentException("null entry: expected {\"id\": \"org/name\", ...}");
         }
         RepoRef ref = new RepoRef(HfRepoId.parse(repo.id()), RepoType.parse(repo.type()), repo.revision());
-        return new MirrorSpec(ref, patterns("include", repo.include()), patterns("exclude", repo.exclude()));
+        return new MirrorSpec(ref, patterns(repo.include() != null ? "include" : "allow_patterns",
+                repo.includePatterns()), patterns(repo.exclude() != null ? "exclude" : "ignore_patterns",
+                repo.excludePatterns()));
     }
 
     private static List<String> patterns(String field, List<String> patterns) {

@@ -37,8 +37,10 @@ public class MirrorsResource {
     @ResponseStatus(202)
     @Operation(summary = "Mirror repos into the store",
             description = "One job per repo revision. A repo already QUEUED or RUNNING with the same revision and "
-                    + "patterns answers its existing job. Tokens are never read from the request.")
-    @APIResponse(responseCode = "202", description = "Jobs accepted")
+                    + "patterns (and target) answers its existing job. target and tokenName name a configured store "
+                    + "and token, as in a Kafka request. Tokens are never read from the request.")
+    @APIResponse(responseCode = "202", description = "Jobs accepted: one per repo revision, in request order",
+            content = @Content(schema = @Schema(implementation = MirrorResponse.class)))
     @APIResponse(responseCode = "400", description = "Invalid request (INVALID_REQUEST); nothing was submitted",
             content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
     @APIResponse(responseCode = "429", description = "Job queue full (QUEUE_FULL); nothing was submitted",
@@ -50,7 +52,8 @@ public class MirrorsResource {
             throw new MirrorException(Reason.INVALID_REQUEST,
                     "request body is missing: send {\"models\": [\"org/name\"]} as application/json");
         }
-        return jobs.submit(request.toSpecs(config.maxReposPerRequest()))
+        return jobs.submit(request.toSpecs(config.maxReposPerRequest()), request.targetName(),
+                request.tokenNameOrNull())
                 .map(accepted -> new MirrorResponse(accepted.stream().map(JobSummaryResponse::of).toList()));
     }
 }

@@ -12,8 +12,9 @@ public record VerifyResponse(
         @Schema(description = "model, dataset or space") String type,
         @Schema(description = "The revision as requested") String revision,
         @Schema(description = "The commit checked; null when neither the ref nor the request names one") String commit,
-        @Schema(description = "COMPLETE, INCOMPLETE, or UNVERIFIED (all present, some files without a recorded hash:"
-                + " verify with deep=true)") SnapshotReport.Status status,
+        @Schema(description = "COMPLETE; INCOMPLETE; UNVERIFIED (all present, some files without a recorded hash:"
+                + " verify with deep=true); NOT_MIRRORED (no refs/<revision> and no trees/<commit>.json: this store "
+                + "holds no mirror of the revision)") SnapshotReport.Status status,
         @Schema(description = "Whether status is COMPLETE") boolean complete,
         @Schema(description = "Store URL of the snapshot folder, as workers address it") String snapshotUrl,
         Ref ref,

@@ -103,6 +103,7 @@ class BootSettingsTest {
         assertThat(ExitCodes.worse(ExitCodes.OK, ExitCodes.UNVERIFIED)).isEqualTo(ExitCodes.UNVERIFIED);
         assertThat(ExitCodes.worse(ExitCodes.INCOMPLETE, ExitCodes.UNVERIFIED)).isEqualTo(ExitCodes.INCOMPLETE);
         assertThat(ExitCodes.worse(ExitCodes.INCOMPLETE, ExitCodes.RETRIABLE)).isEqualTo(ExitCodes.RETRIABLE);
+        assertThat(ExitCodes.worse(ExitCodes.NOT_MIRRORED, ExitCodes.INCOMPLETE)).isEqualTo(ExitCodes.NOT_MIRRORED);
         assertThat(ExitCodes.worse(ExitCodes.FAILED, ExitCodes.RETRIABLE)).isEqualTo(ExitCodes.FAILED);
         assertThat(ExitCodes.forFailure(true)).isEqualTo(75);
     }

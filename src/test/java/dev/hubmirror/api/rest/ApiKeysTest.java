@@ -33,7 +33,7 @@ class ApiKeysTest {
                 .build();
 
         // When
-        ApiKeys keys = new ApiKeys(config.getConfigMapping(ApiConfig.class), false, true, false);
+        ApiKeys keys = new ApiKeys(config.getConfigMapping(ApiConfig.class), false);
 
         // Then
         assertThat(keys.role("submit-key-from-a-secret-0123")).contains(ApiRole.SUBMIT);
@@ -49,7 +49,7 @@ class ApiKeysTest {
                 .build();
 
         // When / Then
-        assertThatThrownBy(() -> new ApiKeys(config.getConfigMapping(ApiConfig.class), false, true, false))
+        assertThatThrownBy(() -> new ApiKeys(config.getConfigMapping(ApiConfig.class), false))
                 .hasMessageContaining("mirror.api.keys.ci.key").hasMessageNotContaining("tooshort");
     }
 

@@ -65,6 +65,52 @@ class MirrorsResourceTest extends JobsApiTestSupport {
     }
 
     @Test
+    void acceptsHuggingfaceHubPatternNamesAsAliasesOfIncludeAndExclude() {
+        // Given
+        String body = """
+                {"repos": [{"id": "org/aliased", "allow_patterns": ["*.json", "*.safetensors"],
+                            "ignore_patterns": ["onnx/"]}]}
+                """;
+
+        // When
+        post(body).statusCode(202);
+
+        // Then
+        var spec = mirror.run("org/aliased").spec();
+        assertThat(spec.include()).containsExactly("*.json", "*.safetensors");
+        assertThat(spec.exclude()).containsExactly("onnx/");
+    }
+
+    @Test
+    void refusesAPatternFieldGivenUnderBothNamesAndAnEmptyAliasedPattern() {
+        int before = jobCount();
+        post("{\"repos\": [{\"id\": \"org/x\", \"include\": [\"*.json\"], \"allow_patterns\": [\"*.md\"]}]}")
+                .statusCode(400)
+                .body("error.reason", equalTo("INVALID_REQUEST"))
+                .body("error.message", containsString("both 'include' and 'allow_patterns' are given"));
+        post("{\"repos\": [{\"id\": \"org/x\", \"ignore_patterns\": [\"\"]}]}")
+                .statusCode(400)
+                .body("error.message", containsString("ignore_patterns[0] is empty"));
+        assertThat(jobCount()).isEqualTo(before);
+    }
+
+    @Test
+    void aTargetOrTokenNameThatIsNotConfiguredIsRefusedAndNothingIsSubmitted() {
+        int before = jobCount();
+        post("{\"models\": [\"org/alpha\"], \"target\": \"prod-weights\"}")
+                .statusCode(400)
+                .body("error.reason", equalTo("INVALID_REQUEST"))
+                .body("error.message", containsString("unknown target 'prod-weights'"))
+                .body("error.message", containsString("mirror.targets.<name>.url"));
+        post("{\"models\": [\"org/alpha\"], \"tokenName\": \"team-search\"}")
+                .statusCode(400)
+                .body("error.message", containsString("unknown token name 'team-search'"));
+        assertThat(jobCount()).isEqualTo(before);
+        post("{\"models\": [\"org/alpha\"], \"target\": \" \", \"tokenName\": \"\"}").statusCode(202);
+        assertThat(jobCount()).isEqualTo(before + 1);
+    }
+
+    @Test
     void answersTheActiveJobForAnIdenticalSubmission() {
         // Given
         String first = submit("{\"models\": [\"org/alpha\"]}", 0);
