@@ -24,6 +24,7 @@ import dev.hubmirror.transfer.SnapshotVerifier;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
@@ -44,7 +45,11 @@ public class ServiceProducers {
     @Singleton
     HubClient hubClient(Vertx vertx, HubConfig config, MeterRegistry registry) {
         LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent() ? "set" : "none");
-        return new VertxHubClient(vertx, config, new MicrometerHubObserver(registry));
+        try {
+            return new VertxHubClient(vertx, config, new MicrometerHubObserver(registry));
+        } catch (IllegalArgumentException e) {
+            throw configuration(e);
+        }
     }
 
     void closeHubClient(@Disposes HubClient client) {
@@ -56,12 +61,17 @@ public class ServiceProducers {
     @Produces
     @Singleton
     ObjectStore objectStore(Vertx vertx, StoreConfig config, MeterRegistry registry) {
-        StoreLocation location = StoreLocation.parse(config.url());
+        StoreLocation location;
+        try {
+            location = StoreLocation.parse(config.url());
+        } catch (IllegalArgumentException e) {
+            throw configuration(e);
+        }
         ObjectStore store = switch (location.scheme()) {
             case "s3" -> new S3ObjectStore(location, config.s3(), new MicrometerStoreObserver(registry));
             case "file" -> new FilesystemObjectStore(location, vertx);
             case "gs" -> new GcsObjectStore(location, config.gcs(), vertx);
-            default -> throw new IllegalArgumentException("mirror.store.url '" + config.url()
+            default -> throw new ConfigurationException("mirror.store.url '" + config.url()
                     + "': scheme '" + location.scheme() + "' is not supported by this build");
         };
         LOGGER.infof("store kind=%s url=%s", store.kind(), store.url(""));
@@ -82,8 +92,20 @@ public class ServiceProducers {
 
     /** Fails startup when a part or a single-PUT file could never fit the memory budget. */
     void checkTransferSettings(@Observes StartupEvent event, TransferConfig config) {
-        FileTransfer.checkSettings(config.memoryBudget().asLongValue(), config.partSize().asLongValue(),
-                config.singlePutThreshold().asLongValue(), config.partsInFlight(), config.fetchesPerFile());
+        try {
+            FileTransfer.checkSettings(config.memoryBudget().asLongValue(), config.partSize().asLongValue(),
+                    config.singlePutThreshold().asLongValue(), config.partsInFlight(), config.fetchesPerFile());
+        } catch (IllegalArgumentException e) {
+            throw configuration(e);
+        }
+    }
+
+    /**
+     * A configuration mistake found while wiring: Quarkus prints a {@link ConfigurationException}'s message as one line
+     * at startup and exits, instead of logging a stack trace.
+     */
+    static ConfigurationException configuration(IllegalArgumentException e) {
+        return new ConfigurationException(e.getMessage());
     }
 
     @Produces

@@ -41,6 +41,8 @@ public final class Job {
 
     /** The running mirror's subscription; guarded by the {@link JobService} lock. */
     private Cancellable subscription;
+    /** The estimated heap this job holds ({@link JobFootprint}); grows once, by the error message, when it ends. */
+    private volatile long footprint;
 
     Job(String id, long sequence, MirrorSpec spec, Instant createdAt) {
         this(sequence, new JobOrder(id, spec, null, null, null, null, createdAt, null, -1));
@@ -54,6 +56,7 @@ public final class Job {
         this.createdAt = order.createdAt();
         this.order = order;
         this.startedAt = order.startedAt();
+        this.footprint = JobFootprint.of(order);
     }
 
     /** The job id, a time-ordered UUID. */
@@ -220,8 +223,13 @@ public final class Job {
         finish(JobStatus.CANCELLED, cause, now);
     }
 
+    long footprint() {
+        return footprint;
+    }
+
     private void finish(JobStatus finalStatus, JobError cause, Instant now) {
         subscription = null;
+        footprint += JobFootprint.ofError(cause);
         error = cause;
         finishedAt = now;
         status = finalStatus;

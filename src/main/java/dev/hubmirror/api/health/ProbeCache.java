@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
  * the probe, bounded by the timeout. Kubelet probes every few seconds thus cost one store or Hub request per interval,
  * and a slow store never makes a probe time out.
  */
-final class ProbeCache {
+public final class ProbeCache {
 
     private static final Logger LOGGER = Logger.getLogger(ProbeCache.class);
 
@@ -29,7 +29,7 @@ final class ProbeCache {
      * @param probe builds a fresh probe; it must not fail (map failures to a DOWN response), a timeout is added here
      * @param timedOut the response when the probe takes longer than {@code timeout}
      */
-    ProbeCache(String name, Supplier<Uni<HealthCheckResponse>> probe, Duration interval, Duration timeout,
+    public ProbeCache(String name, Supplier<Uni<HealthCheckResponse>> probe, Duration interval, Duration timeout,
             Supplier<HealthCheckResponse> timedOut) {
         this.name = name;
         this.intervalNanos = interval.toNanos();
@@ -43,7 +43,7 @@ final class ProbeCache {
     }
 
     /** The latest result; starts a refresh when it is stale. */
-    Uni<HealthCheckResponse> get() {
+    public Uni<HealthCheckResponse> get() {
         HealthCheckResponse current = last;
         if (current == null) {
             return first;
