@@ -33,8 +33,15 @@ public final class ServiceLogFilter implements Filter {
 
     private final boolean kafkaOff;
     private final long intervalNanos;
-    /** Normalised line -> when it was last written (System.nanoTime). */
-    private final Map<String, Long> written = new ConcurrentHashMap<>();
+    /** Normalised line -> when it was last written. */
+    private final Map<String, Written> written = new ConcurrentHashMap<>();
+
+    /**
+     * When a line was last written ({@link System#nanoTime()}) and that record's sequence number: one filter instance
+     * serves every handler (console, file), and each must see the same answer for the same record.
+     */
+    private record Written(long at, long sequence) {
+    }
 
     public ServiceLogFilter(@ConfigProperty(name = "mirror.kafka.enabled", defaultValue = "false") boolean enabled,
             @ConfigProperty(name = "mirror.kafka.log-interval", defaultValue = "30s") Duration interval) {
@@ -61,10 +68,15 @@ public final class ServiceLogFilter implements Filter {
             written.clear();
         }
         long now = System.nanoTime();
+        long sequence = record.getSequenceNumber();
         boolean[] pass = new boolean[1];
         written.compute(key, (k, last) -> {
-            pass[0] = last == null || now - last >= intervalNanos;
-            return pass[0] ? now : last;
+            if (last != null && last.sequence() == sequence) {
+                pass[0] = true;
+                return last;
+            }
+            pass[0] = last == null || now - last.at() >= intervalNanos;
+            return pass[0] ? new Written(now, sequence) : last;
         });
         return pass[0];
     }
