@@ -28,7 +28,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,7 +44,8 @@ import org.junit.jupiter.api.Test;
  * deployment that forgot it), then with the topic created, then with the broker stopped, then started again. Each
  * time readiness says what is wrong (the missing topic with its key, the broker address), a submission answers at once
  * with a JSON 503 and a Retry-After instead of hanging in the producer, the Kafka clients' repeated warnings are
- * written once per {@code mirror.kafka.log-interval}, and the service carries on when Kafka is back.
+ * written once per {@code mirror.kafka.log-interval}, and the service carries on when Kafka is back. Kafka requests with
+ * wrong JSON types or an invalid revision go to the dead-letter topic, as invalid REST submissions answer 400.
  */
 @QuarkusTest
 @TestProfile(KafkaAwayTest.Away.class)
@@ -141,6 +150,13 @@ class KafkaAwayTest {
         // Then readiness is UP and submissions are accepted
         awaitKafkaCheck("UP");
         assertThat(submit("org/away-created").statusCode()).isEqualTo(202);
+        // and Kafka requests are validated like REST ones: wrong JSON types and a revision with a '.' component go to
+        // the dead-letter topic, naming what is wrong
+        Map<String, String> dead = deadLetters(Map.of(
+                "dlq-types", "{\"requestId\": \"dlq-types\", \"models\": [1, 2]}",
+                "dlq-revision", "{\"requestId\": \"dlq-revision\", \"models\": [\"org/ok@a/./b\"]}"));
+        assertThat(dead.get("dlq-types")).contains("'models[0]' must be a string");
+        assertThat(dead.get("dlq-revision")).contains("revision 'a/./b' is invalid");
 
         // When the broker stops
         long logBefore = Files.size(Away.LOG);
@@ -167,6 +183,34 @@ class KafkaAwayTest {
         // and once the broker is back, the service is ready and accepts submissions again
         awaitKafkaCheck("UP");
         assertThat(submit("org/away-back").statusCode()).isEqualTo(202);
+    }
+
+    /** Produces {@code requests} (key -> value) and returns each one's {@code dead-letter-reason} once all arrived. */
+    private Map<String, String> deadLetters(Map<String, String> requests) throws Exception {
+        Map<String, Object> common = Map.of("bootstrap.servers", broker.bootstrapServers());
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(common, new StringSerializer(),
+                new StringSerializer());
+                KafkaConsumer<String, String> consumer = new KafkaConsumer<>(common, new StringDeserializer(),
+                        new StringDeserializer())) {
+            for (Map.Entry<String, String> request : requests.entrySet()) {
+                producer.send(new ProducerRecord<>(REQUESTS, request.getKey(), request.getValue())).get();
+            }
+            TopicPartition dlq = new TopicPartition("hub-mirror.requests.dlq", 0);
+            consumer.assign(List.of(dlq));
+            consumer.seekToBeginning(List.of(dlq));
+            Map<String, String> reasons = new HashMap<>();
+            return Poll.until(() -> {
+                for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+                    Header reason = record.headers().lastHeader("dead-letter-reason");
+                    Header code = record.headers().lastHeader(RequestConsumer.REASON_HEADER);
+                    if (reason != null && code != null
+                            && new String(code.value(), StandardCharsets.UTF_8).equals("INVALID_REQUEST")) {
+                        reasons.put(record.key(), new String(reason.value(), StandardCharsets.UTF_8));
+                    }
+                }
+                return reasons.keySet().containsAll(requests.keySet()) ? Optional.of(reasons) : Optional.empty();
+            }, WAIT, "dead letters " + requests.keySet(), () -> "\n--- service log:\n" + tail());
+        }
     }
 
     private void assertRefused(HttpResponse<String> answer, String expectedInMessage) throws IOException {
