@@ -65,7 +65,7 @@ public class ServiceProducers {
         try {
             location = StoreLocation.parse(config.url());
         } catch (IllegalArgumentException e) {
-            throw configuration(e);
+            throw new ConfigurationException("mirror.store.url (MIRROR_STORE_URL): " + e.getMessage());
         }
         ObjectStore store = switch (location.scheme()) {
             case "s3" -> new S3ObjectStore(location, config.s3(), new MicrometerStoreObserver(registry));
@@ -90,8 +90,11 @@ public class ServiceProducers {
         return new MemoryBudget(config.memoryBudget().asLongValue());
     }
 
-    /** Fails startup when a part or a single-PUT file could never fit the memory budget. */
-    void checkTransferSettings(@Observes StartupEvent event, TransferConfig config) {
+    /**
+     * Fails startup when a part or a single-PUT file could never fit the memory budget, and builds the store and the
+     * Hub client at once, so that a wrong store URL or Hub endpoint stops the service at startup, not at the first job.
+     */
+    void checkTransferSettings(@Observes StartupEvent event, TransferConfig config, ObjectStore store, HubClient hub) {
         try {
             FileTransfer.checkSettings(config.memoryBudget().asLongValue(), config.partSize().asLongValue(),
                     config.singlePutThreshold().asLongValue(), config.partsInFlight(), config.fetchesPerFile());
