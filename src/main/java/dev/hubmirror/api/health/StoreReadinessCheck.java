@@ -63,7 +63,7 @@ public class StoreReadinessCheck implements AsyncHealthCheck {
      * naming the store and its problem otherwise, so that a submission is refused instead of failing later.
      */
     public Uni<Void> requireReady() {
-        return call().map(response -> {
+        return cache.getUnlessStaleDown().map(response -> {
             if (response.getStatus() == HealthCheckResponse.Status.UP) {
                 return null;
             }

@@ -114,7 +114,8 @@ public class KafkaReadinessCheck implements AsyncHealthCheck {
      * {@link Reason#KAFKA_UNAVAILABLE} naming the broker or the missing topics otherwise.
      */
     public Uni<Void> requireAvailable() {
-        return call().map(response -> {
+        Uni<HealthCheckResponse> latest = enabled ? cache.getUnlessStaleDown() : call();
+        return latest.map(response -> {
             if (response.getStatus() == HealthCheckResponse.Status.UP) {
                 return null;
             }
