@@ -4,6 +4,7 @@ import dev.hubmirror.config.ApiConfig;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,7 +42,7 @@ public class SubmissionRate {
 
     /** The configured limit, for messages: {@code 60 submissions per 1m}. */
     String describe() {
-        return capacity + " submissions per " + Duration.ofNanos(periodNanos).toString().substring(2).toLowerCase();
+        return capacity + " submissions per " + Duration.ofNanos(periodNanos).toString().substring(2).toLowerCase(Locale.ROOT);
     }
 
     /** Takes one submission for {@code caller}: empty when allowed, else how long until the next one is. */
