@@ -2,6 +2,7 @@ package dev.hubmirror.bootstrap;
 
 import dev.hubmirror.api.kafka.KafkaJobDesk;
 import dev.hubmirror.api.kafka.KafkaJobs;
+import dev.hubmirror.api.kafka.KafkaReadinessCheck;
 import dev.hubmirror.api.kafka.RequestProducer;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.KafkaConfig;
@@ -27,6 +28,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
+import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 /**
@@ -67,9 +69,10 @@ public class JobProducers {
     @Produces
     @Singleton
     JobDesk jobDesk(KafkaConfig kafka, JobService service, Instance<KafkaJobs> kafkaJobs,
-            Instance<RequestProducer> requests, SnapshotMirrors mirrors, JobConfig jobConfig) {
+            Instance<RequestProducer> requests, SnapshotMirrors mirrors, JobConfig jobConfig,
+            @Readiness Instance<KafkaReadinessCheck> kafkaCheck) {
         if (kafka.enabled()) {
-            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), mirrors, kafka, jobConfig);
+            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), mirrors, kafka, jobConfig, kafkaCheck.get());
         }
         return new LocalJobDesk(service);
     }

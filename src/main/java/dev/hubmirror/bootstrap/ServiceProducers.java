@@ -24,6 +24,7 @@ import dev.hubmirror.transfer.SnapshotVerifier;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
@@ -47,7 +48,11 @@ public class ServiceProducers {
         LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent()
                 ? "set (from " + ConfigProvider.getConfig().getConfigValue(HfTokenSource.TOKEN).getSourceName() + ")"
                 : "none");
-        return new VertxHubClient(vertx, config, new MicrometerHubObserver(registry));
+        try {
+            return new VertxHubClient(vertx, config, new MicrometerHubObserver(registry));
+        } catch (IllegalArgumentException e) {
+            throw configuration(e);
+        }
     }
 
     void closeHubClient(@Disposes HubClient client) {
@@ -59,12 +64,17 @@ public class ServiceProducers {
     @Produces
     @Singleton
     ObjectStore objectStore(Vertx vertx, StoreConfig config, MeterRegistry registry) {
-        StoreLocation location = StoreLocation.parse(config.url());
+        StoreLocation location;
+        try {
+            location = StoreLocation.parse(config.url());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("mirror.store.url (MIRROR_STORE_URL): " + e.getMessage());
+        }
         ObjectStore store = switch (location.scheme()) {
             case "s3" -> new S3ObjectStore(location, config.s3(), new MicrometerStoreObserver(registry));
             case "file" -> new FilesystemObjectStore(location, vertx);
             case "gs" -> new GcsObjectStore(location, config.gcs(), vertx);
-            default -> throw new IllegalArgumentException("mirror.store.url '" + config.url()
+            default -> throw new ConfigurationException("mirror.store.url '" + config.url()
                     + "': scheme '" + location.scheme() + "' is not supported by this build");
         };
         LOGGER.infof("store kind=%s url=%s", store.kind(), store.url(""));
@@ -83,10 +93,25 @@ public class ServiceProducers {
         return new MemoryBudget(config.memoryBudget().asLongValue());
     }
 
-    /** Fails startup when a part or a single-PUT file could never fit the memory budget. */
-    void checkTransferSettings(@Observes StartupEvent event, TransferConfig config) {
-        FileTransfer.checkSettings(config.memoryBudget().asLongValue(), config.partSize().asLongValue(),
-                config.singlePutThreshold().asLongValue(), config.partsInFlight(), config.fetchesPerFile());
+    /**
+     * Fails startup when a part or a single-PUT file could never fit the memory budget, and builds the store and the
+     * Hub client at once, so that a wrong store URL or Hub endpoint stops the service at startup, not at the first job.
+     */
+    void checkTransferSettings(@Observes StartupEvent event, TransferConfig config, ObjectStore store, HubClient hub) {
+        try {
+            FileTransfer.checkSettings(config.memoryBudget().asLongValue(), config.partSize().asLongValue(),
+                    config.singlePutThreshold().asLongValue(), config.partsInFlight(), config.fetchesPerFile());
+        } catch (IllegalArgumentException e) {
+            throw configuration(e);
+        }
+    }
+
+    /**
+     * A configuration mistake found while wiring: Quarkus prints a {@link ConfigurationException}'s message as one line
+     * at startup and exits, instead of logging a stack trace.
+     */
+    static ConfigurationException configuration(IllegalArgumentException e) {
+        return new ConfigurationException(e.getMessage());
     }
 
     @Produces
