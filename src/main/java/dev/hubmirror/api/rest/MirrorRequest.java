@@ -66,8 +66,9 @@ public record MirrorRequest(
         long patternCount = 0;
         for (RepoRequest repo : repoList) {
             if (repo != null) {
-                patternCount += (repo.includePatterns() == null ? 0 : repo.includePatterns().size())
-                        + (repo.excludePatterns() == null ? 0 : repo.excludePatterns().size());
+                // every pattern field counts, aliases included (giving both names is refused per repo below)
+                patternCount += size(repo.include()) + size(repo.allowPatterns()) + size(repo.exclude())
+                        + size(repo.ignorePatterns());
             }
         }
         if (patternCount > limits.maxPatterns()) {
@@ -146,6 +147,10 @@ public record MirrorRequest(
             }
         }
         return patterns;
+    }
+
+    private static int size(List<String> patterns) {
+        return patterns == null ? 0 : patterns.size();
     }
 
     private static MirrorException invalid(String message) {
