@@ -15,18 +15,18 @@ import org.jboss.logmanager.ExtLogRecord;
  * The filter of every log handler ({@code quarkus.log.console.filter}, {@code file}, {@code syslog}, {@code socket}):
  * redacts every configured secret ({@link Secrets}) from each record before it is written, whoever logged it (this
  * service, Vert.x, Netty, the AWS SDK, Kafka): the formatted message, and the messages of the record's exception chain.
- * Then applies {@link KafkaOffLogFilter} (a handler takes one named filter). A record is never dropped for holding a
+ * Then applies {@link ServiceLogFilter} (a handler takes one named filter: this one). A record is never dropped for holding a
  * secret; only the secret goes.
  */
 @LoggingFilter(name = "redact-secrets")
 public final class SecretLogFilter implements Filter {
 
     private final Secrets secrets;
-    private final KafkaOffLogFilter kafkaOff;
+    private final ServiceLogFilter service;
 
-    public SecretLogFilter(Secrets secrets, KafkaOffLogFilter kafkaOff) {
+    public SecretLogFilter(Secrets secrets, ServiceLogFilter service) {
         this.secrets = secrets;
-        this.kafkaOff = kafkaOff;
+        this.service = service;
     }
 
     @Override
@@ -34,7 +34,7 @@ public final class SecretLogFilter implements Filter {
         if (!secrets.isEmpty()) {
             redact(record);
         }
-        return kafkaOff.isLoggable(record);
+        return service.isLoggable(record);
     }
 
     /** Rewrites the record in place when its message or its exceptions hold a secret. */

@@ -15,6 +15,13 @@ public interface HealthConfig {
     @WithDefault("10s")
     Duration storeCheckInterval();
 
+    /**
+     * With Kafka on: how long the result of the Kafka check (a broker answers, every configured topic exists) is
+     * reused; submissions are refused with 503 while it is DOWN.
+     */
+    @WithDefault("10s")
+    Duration kafkaCheckInterval();
+
     /** How long the Hub reachability result is reused before the next request to the Hub. */
     @WithDefault("60s")
     Duration hubCheckInterval();

@@ -66,6 +66,30 @@ public enum Reason {
     UNAUTHENTICATED(false),
     /** An API call whose key or token has a role that does not allow it (a read key submitting). */
     FORBIDDEN(false),
+    /**
+     * A caller submitted faster than its key's rate ({@code mirror.api.rate-limit.*}): nothing was submitted. Retry
+     * after the {@code Retry-After} the answer carries.
+     */
+    TOO_MANY_REQUESTS(true),
+    /**
+     * This instance holds as many job records (or their bytes) as it may ({@code mirror.jobs.max-retained},
+     * {@code mirror.jobs.max-retained-bytes}): nothing was submitted. Room frees as finished jobs pass their retention.
+     */
+    TOO_MANY_JOBS(true),
+    /** The request body is larger than {@code quarkus.http.limits.max-body-size}. */
+    REQUEST_TOO_LARGE(false),
+    /** No API endpoint at this path. */
+    NOT_FOUND(false),
+    /** The endpoint exists but not with this HTTP method. */
+    METHOD_NOT_ALLOWED(false),
+    /** The endpoint cannot answer in any media type the {@code Accept} header allows. */
+    NOT_ACCEPTABLE(false),
+    /** The request body's {@code Content-Type} is not one the endpoint reads. */
+    UNSUPPORTED_MEDIA_TYPE(false),
+    /** The default store is not ready (its readiness check is DOWN): submissions are refused until it is. */
+    STORE_NOT_READY(true),
+    /** Kafka is on but its broker is unreachable or a configured topic is missing: submissions are refused. */
+    KAFKA_UNAVAILABLE(true),
     /** A bug: an unexpected exception. The message names the exception type. */
     INTERNAL(false);
 

@@ -42,6 +42,8 @@ public final class Job {
 
     /** The running mirror's subscription; guarded by the {@link JobService} lock. */
     private Cancellable subscription;
+    /** The estimated heap this job holds ({@link JobFootprint}); grows once, by the error message, when it ends. */
+    private volatile long footprint;
 
     Job(long sequence, JobOrder order) {
         this.id = order.id();
@@ -51,6 +53,7 @@ public final class Job {
         this.createdAt = order.createdAt();
         this.order = order;
         this.startedAt = order.startedAt();
+        this.footprint = JobFootprint.of(order);
     }
 
     /** The job id, a time-ordered UUID. */
@@ -217,8 +220,13 @@ public final class Job {
         finish(JobStatus.CANCELLED, cause, now);
     }
 
+    long footprint() {
+        return footprint;
+    }
+
     private void finish(JobStatus finalStatus, JobError cause, Instant now) {
         subscription = null;
+        footprint += JobFootprint.ofError(cause);
         error = cause;
         finishedAt = now;
         status = finalStatus;

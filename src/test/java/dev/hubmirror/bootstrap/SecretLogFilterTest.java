@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hubmirror.failure.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.util.List;
 import java.util.logging.Level;
 import org.jboss.logmanager.ExtLogRecord;
@@ -18,7 +19,7 @@ class SecretLogFilterTest {
     private static final String KEY = "api-key-log-filter-0123456789";
 
     private final SecretLogFilter filter = new SecretLogFilter(Secrets.of(List.of(TOKEN, KEY)),
-            new KafkaOffLogFilter(false));
+            new ServiceLogFilter(false, Duration.ofSeconds(30)));
     private final PatternFormatter formatter = new PatternFormatter("%s%n%e");
 
     private static ExtLogRecord record(String format, Object... parameters) {

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.failure.RetryLaterException;
 import dev.hubmirror.hub.HfRepoId;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.hub.RepoType;
@@ -21,6 +22,7 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -423,17 +425,111 @@ class JobServiceTest {
                         e -> assertThat(e.reason()).isEqualTo(Reason.SHUTTING_DOWN));
     }
 
+    @Test
+    void refusesASubmissionBeyondTheRetainedJobRecordsUntilFinishedJobsAreForgotten() {
+        // Given: room for three job records; one finished, two running
+        JobService service = service(3, 10, mirror, Map.of("mirror.jobs.max-retained", "3"));
+        Job finished = service.submit(List.of(model("org/a"))).get(0);
+        service.submit(List.of(model("org/b"), model("org/c")));
+        mirror.run("org/a").succeed("c", 0, 0);
+
+        // When / Then: a fourth record does not fit, nothing is submitted, Retry-After is when org/a is forgotten
+        assertThatThrownBy(() -> service.submit(List.of(model("org/d"))))
+                .isInstanceOfSatisfying(RetryLaterException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_JOBS);
+                    assertThat(e.getMessage()).contains("mirror.jobs.max-retained", "keeps 3 job records",
+                            "nothing was submitted");
+                    assertThat(e.retryAfter()).isBetween(Duration.ofHours(23), Duration.ofHours(24));
+                });
+        assertThat(service.retained().count()).isEqualTo(3);
+        assertThat(mirror.started("org/d")).isFalse();
+
+        // When the finished job is forgotten
+        service.purgeFinishedBefore(finished.finishedAt().plusMillis(1));
+
+        // Then there is room again
+        assertThat(service.submit(List.of(model("org/d")))).hasSize(1);
+    }
+
+    @Test
+    void countsTheBytesOfKeptJobRecordsAndRefusesWhatWouldExceedThem() {
+        // Given: job records of about 1 KiB each and 8 KiB for all of them
+        JobService service = service(1, 100, mirror, Map.of("mirror.jobs.max-retained-bytes", "8K"));
+        List<String> patterns = IntStream.range(0, 10).mapToObj(i -> "p" + "x".repeat(100) + i).toList();
+
+        // When: submissions with patterns until refused
+        int accepted = 0;
+        MirrorException refusal = null;
+        for (int i = 0; i < 20 && refusal == null; i++) {
+            try {
+                service.submit(List.of(repo("org/r" + i, "main", patterns)));
+                accepted++;
+            } catch (MirrorException e) {
+                refusal = e;
+            }
+        }
+
+        // Then
+        assertThat(accepted).isBetween(2, 7);
+        assertThat(refusal).isNotNull().extracting(MirrorException::reason).isEqualTo(Reason.TOO_MANY_JOBS);
+        assertThat(refusal.getMessage()).contains("mirror.jobs.max-retained-bytes");
+        assertThat(service.retained().bytes()).isPositive().isLessThanOrEqualTo(8 << 10);
+        assertThat(service.retained().count()).isEqualTo(accepted);
+    }
+
+    @Test
+    void refusesASubmissionThatAloneExceedsTheRetainedBytesAsTooLarge() {
+        // Given
+        JobService service = service(1, 100, mirror, Map.of("mirror.jobs.max-retained-bytes", "4K"));
+        List<String> patterns = IntStream.range(0, 40).mapToObj(i -> "pattern-" + "y".repeat(60) + i).toList();
+
+        // When / Then
+        assertThatThrownBy(() -> service.submit(List.of(repo("org/big", "main", patterns))))
+                .isInstanceOfSatisfying(MirrorException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.REQUEST_TOO_LARGE);
+                    assertThat(e.getMessage()).contains("mirror.jobs.max-retained-bytes", "nothing was submitted");
+                });
+        assertThat(service.retained()).isEqualTo(new RetainedJobs(0, 0, null));
+    }
+
+    @Test
+    void theKeptBytesGoBackToZeroOnceEveryJobIsForgotten() {
+        // Given
+        JobService service = service(2, 10, mirror);
+        service.submit(List.of(model("org/a"), model("org/b"), model("org/c")));
+        mirror.run("org/a").succeed("c", 1, 1);
+        mirror.run("org/b").fail(new MirrorException(Reason.HUB_PROTOCOL, "a long message ".repeat(50)));
+        service.cancel(service.list(Optional.of(JobStatus.RUNNING), 10).get(0).id());
+        assertThat(service.retained().bytes()).isGreaterThan(3 * JobFootprint.RECORD);
+
+        // When
+        service.purgeFinishedBefore(Instant.now().plusSeconds(1));
+
+        // Then
+        assertThat(service.retained()).isEqualTo(new RetainedJobs(0, 0, null));
+    }
+
     private JobService service(int concurrency, int queueCapacity, SnapshotMirror snapshotMirror) {
-        return new JobService(jobConfig(concurrency, queueCapacity), snapshotMirror, vertx);
+        return service(concurrency, queueCapacity, snapshotMirror, Map.of());
+    }
+
+    private JobService service(int concurrency, int queueCapacity, SnapshotMirror snapshotMirror,
+            Map<String, String> overrides) {
+        return new JobService(jobConfig(concurrency, queueCapacity, overrides), snapshotMirror, vertx);
     }
 
     private static JobConfig jobConfig(int concurrency, int queueCapacity) {
+        return jobConfig(concurrency, queueCapacity, Map.of());
+    }
+
+    private static JobConfig jobConfig(int concurrency, int queueCapacity, Map<String, String> overrides) {
         return new SmallRyeConfigBuilder()
                 .withMapping(JobConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
                 .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withDefaultValue("mirror.jobs.concurrency", String.valueOf(concurrency))
                 .withDefaultValue("mirror.jobs.queue-capacity", String.valueOf(queueCapacity))
+                .withDefaultValues(overrides)
                 .build()
                 .getConfigMapping(JobConfig.class);
     }

@@ -4,10 +4,10 @@ import dev.hubmirror.config.ApiConfig;
 import dev.hubmirror.config.ApiConfig.ApiRole;
 import dev.hubmirror.failure.Secrets;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -69,7 +69,7 @@ public class ApiKeys {
         for (Map.Entry<String, ApiConfig.Key> entry : config.keys().entrySet()) {
             String secret = entry.getValue().secret().trim();
             if (secret.length() < MIN_KEY_LENGTH) {
-                throw new IllegalArgumentException("mirror.api.keys." + entry.getKey() + ".key is shorter than "
+                throw new ConfigurationException("mirror.api.keys." + entry.getKey() + ".key is shorter than "
                         + MIN_KEY_LENGTH + " characters: use a random key, e.g. `openssl rand -base64 32`");
             }
             known.add(new Known(entry.getKey(), digest(secret), entry.getValue().role()));
@@ -89,11 +89,20 @@ public class ApiKeys {
 
     /** The role of the key {@code presented}, if it is one; every configured key is compared, in constant time. */
     Optional<ApiRole> role(String presented) {
+        return find(presented).map(Known::role);
+    }
+
+    /** The configured name of the key {@code presented} (never the key), if it is one. */
+    Optional<String> name(String presented) {
+        return find(presented).map(Known::name);
+    }
+
+    private Optional<Known> find(String presented) {
         byte[] candidate = digest(presented);
-        ApiRole found = null;
+        Known found = null;
         for (Known key : keys) {
             if (MessageDigest.isEqual(key.digest(), candidate) && found == null) {
-                found = key.role();
+                found = key;
             }
         }
         return Optional.ofNullable(found);
@@ -109,8 +118,8 @@ public class ApiKeys {
                             file.toAbsolutePath());
                     return existing;
                 }
-                throw new IllegalStateException("the API key file " + file.toAbsolutePath() + " holds no key of at "
-                        + "least " + MIN_KEY_LENGTH + " characters: delete it to have a new key generated");
+                throw new ConfigurationException("the API key file " + file.toAbsolutePath() + " holds no key of "
+                        + "at least " + MIN_KEY_LENGTH + " characters: delete it to have a new key generated");
             }
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
@@ -125,9 +134,9 @@ public class ApiKeys {
                     file.toAbsolutePath());
             return key;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the API key file " + file.toAbsolutePath()
-                    + ": set mirror.api.generated-key-file to a writable path, or configure mirror.api.keys.<name>.key",
-                    e);
+            throw new ConfigurationException("cannot read or create the API key file " + file.toAbsolutePath()
+                    + " (" + e + "): set mirror.api.generated-key-file to a writable path, or configure "
+                    + "mirror.api.keys.<name>.key");
         }
     }
 

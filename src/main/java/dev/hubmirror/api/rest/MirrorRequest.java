@@ -27,8 +27,6 @@ public record MirrorRequest(
         @Schema(description = "A configured Hub token's name (mirror.tokens.<name>), never a token; absent: the "
                 + "default token") String tokenName) {
 
-    private static final int MAX_PATTERN_LENGTH = 1024;
-
     /** A submission into the default store with the default token. */
     public MirrorRequest(List<String> models, List<RepoRequest> repos) {
         this(models, repos, null, null);
@@ -54,16 +52,29 @@ public record MirrorRequest(
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST} naming every offending entry
      */
-    public List<MirrorSpec> toSpecs(int maxRepos) {
+    public List<MirrorSpec> toSpecs(SubmissionLimits limits) {
         List<String> modelList = models == null ? List.of() : models;
         List<RepoRequest> repoList = repos == null ? List.of() : repos;
         int count = modelList.size() + repoList.size();
         if (count == 0) {
             throw invalid("nothing to mirror: name at least one entry in 'models' or 'repos'");
         }
-        if (count > maxRepos) {
-            throw invalid("too many repos: " + count + " in one request, at most " + maxRepos
+        if (count > limits.maxRepos()) {
+            throw invalid("too many repos: " + count + " in one request, at most " + limits.maxRepos()
                     + " (mirror.jobs.max-repos-per-request); split the request");
+        }
+        long patternCount = 0;
+        for (RepoRequest repo : repoList) {
+            if (repo != null) {
+                // every pattern field counts, aliases included (giving both names is refused per repo below)
+                patternCount += size(repo.include()) + size(repo.allowPatterns()) + size(repo.exclude())
+                        + size(repo.ignorePatterns());
+            }
+        }
+        if (patternCount > limits.maxPatterns()) {
+            throw invalid("too many patterns: " + patternCount + " include and exclude patterns in one request, at "
+                    + "most " + limits.maxPatterns() + " (mirror.jobs.max-patterns-per-request); split the request "
+                    + "or use broader patterns");
         }
         List<MirrorSpec> specs = new ArrayList<>(count);
         List<String> problems = new ArrayList<>();
@@ -78,7 +89,7 @@ public record MirrorRequest(
         for (int i = 0; i < repoList.size(); i++) {
             RepoRequest repo = repoList.get(i);
             try {
-                specs.add(repo(repo));
+                specs.add(repo(repo, limits.maxPatternLength()));
             } catch (IllegalArgumentException e) {
                 String id = repo == null || repo.id() == null ? "" : " (id '" + printable(repo.id()) + "')";
                 problems.add("repos[" + i + "]" + id + ": " + e.getMessage());
@@ -107,17 +118,17 @@ public record MirrorRequest(
         return new MirrorSpec(new RepoRef(HfRepoId.parse(id), RepoType.MODEL, revision));
     }
 
-    private static MirrorSpec repo(RepoRequest repo) {
+    private static MirrorSpec repo(RepoRequest repo, int maxPatternLength) {
         if (repo == null) {
             throw new IllegalArgumentException("null entry: expected {\"id\": \"org/name\", ...}");
         }
         RepoRef ref = new RepoRef(HfRepoId.parse(repo.id()), RepoType.parse(repo.type()), repo.revision());
         return new MirrorSpec(ref, patterns(repo.include() != null ? "include" : "allow_patterns",
-                repo.includePatterns()), patterns(repo.exclude() != null ? "exclude" : "ignore_patterns",
-                repo.excludePatterns()));
+                repo.includePatterns(), maxPatternLength), patterns(repo.exclude() != null ? "exclude"
+                        : "ignore_patterns", repo.excludePatterns(), maxPatternLength));
     }
 
-    private static List<String> patterns(String field, List<String> patterns) {
+    private static List<String> patterns(String field, List<String> patterns, int maxLength) {
         if (patterns == null) {
             return List.of();
         }
@@ -126,12 +137,20 @@ public record MirrorRequest(
             if (p == null || p.isEmpty()) {
                 throw new IllegalArgumentException(field + "[" + i + "] is empty: give a pattern such as '*.json'");
             }
-            if (p.indexOf('\0') >= 0 || p.length() > MAX_PATTERN_LENGTH) {
+            if (p.length() > maxLength) {
+                throw new IllegalArgumentException(field + "[" + i + "] '" + printable(p) + "' is " + p.length()
+                        + " characters long, at most " + maxLength + " (mirror.jobs.max-pattern-length)");
+            }
+            if (p.indexOf('\0') >= 0) {
                 throw new IllegalArgumentException(field + "[" + i + "] '" + printable(p)
-                        + "' is invalid: no NUL characters, at most " + MAX_PATTERN_LENGTH + " characters");
+                        + "' is invalid: it contains a NUL character");
             }
         }
         return patterns;
+    }
+
+    private static int size(List<String> patterns) {
+        return patterns == null ? 0 : patterns.size();
     }
 
     private static MirrorException invalid(String message) {
