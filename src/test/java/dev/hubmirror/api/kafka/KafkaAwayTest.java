@@ -180,9 +180,14 @@ class KafkaAwayTest {
             broker.startBroker();
         }
 
-        // and once the broker is back, the service is ready and accepts submissions again
+        // and once the broker is back, the service is ready and accepts submissions again (its producer may need a few
+        // seconds more than the readiness check to reconnect: until then it answers 503, telling the caller to retry)
         awaitKafkaCheck("UP");
-        assertThat(submit("org/away-back").statusCode()).isEqualTo(202);
+        Poll.until(() -> {
+            int status = submitStatus("org/away-back");
+            assertThat(status).isIn(202, 503);
+            return status == 202 ? Optional.of(true) : Optional.empty();
+        }, Duration.ofSeconds(60), "a submission accepted once the broker is back", () -> "");
     }
 
     /** Produces {@code requests} (key -> value) and returns each one's {@code dead-letter-reason} once all arrived. */
@@ -222,6 +227,17 @@ class KafkaAwayTest {
         assertThat(error.get("reason").asText()).isEqualTo("KAFKA_UNAVAILABLE");
         assertThat(error.get("message").asText()).contains("Kafka is unavailable", "nothing was submitted",
                 expectedInMessage);
+    }
+
+    private int submitStatus(String repo) {
+        try {
+            return submit(repo).statusCode();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     private HttpResponse<String> submit(String repo) throws IOException, InterruptedException {
