@@ -38,6 +38,14 @@ public interface ObjectStore {
         return false;
     }
 
+    /**
+     * The most part uploads of one object this store takes at once, whatever {@code mirror.transfer.parts-in-flight}
+     * says. Default: no limit of its own (S3 writes parts in parallel on separate connections).
+     */
+    default int maxPartsInFlight() {
+        return Integer.MAX_VALUE;
+    }
+
     /** Size and user metadata of a visible object, or empty when there is none. */
     Uni<Optional<StoredObject>> stat(String key);
 

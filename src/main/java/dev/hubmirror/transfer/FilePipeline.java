@@ -96,7 +96,7 @@ final class FilePipeline {
         this.digest = FileDigest.forFile(file);
         this.metadata = Map.of(digest.metadataKey(), digest.expected());
         this.fetchesPerFile = engine.settings().fetchesPerFile();
-        this.partsInFlight = engine.settings().partsInFlight();
+        this.partsInFlight = Math.min(engine.settings().partsInFlight(), engine.store().maxPartsInFlight());
         this.orderedUploads = engine.store().orderedParts();
     }
 

@@ -190,6 +190,16 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
         return LIMITS;
     }
 
+    /**
+     * One part of a file at a time: parts written concurrently into one file only contend for the file's inode lock in
+     * the kernel (measured on tmpfs: 4 parallel part writes cost 2.39 core-s/GiB end to end, one at a time 1.89, and
+     * were slower too); the pipeline keeps fetching and hashing the next parts meanwhile.
+     */
+    @Override
+    public int maxPartsInFlight() {
+        return 1;
+    }
+
     @Override
     public Uni<Optional<StoredObject>> stat(String key) {
         return blocking("stat", key, () -> {
@@ -619,12 +629,19 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                 "store key '" + key + "' refused: " + why + "; keys are relative paths with '/' separators", null);
     }
 
-    /** Writes every byte of {@code content} at {@code position}, straight from the caller's (direct) buffers. */
+    /**
+     * Writes every byte of {@code content} at {@code position}, straight from the caller's (direct) buffers, with
+     * gathering writes ({@code writev}: one system call for many pages). The channel is this call's own.
+     */
     private static void writeAt(FileChannel channel, Content content, long position) throws IOException {
-        long at = position;
-        for (ByteBuffer view : content.views()) {
-            while (view.hasRemaining()) {
-                at += channel.write(view, at);
+        ByteBuffer[] views = content.views();
+        long left = content.length();
+        channel.position(position);
+        int first = 0;
+        while (left > 0) {
+            left -= channel.write(views, first, views.length - first);
+            while (first < views.length && !views[first].hasRemaining()) {
+                first++;
             }
         }
     }
