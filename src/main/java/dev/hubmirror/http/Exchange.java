@@ -71,6 +71,7 @@ final class Exchange<T> implements Watchdog.Target, ReadFlow {
     private int sendIndex;
     private int slicesInFlight;
     private boolean paused;
+    private boolean pausedInDelivery;
     private boolean delivering;
     private final ArrayDeque<HttpContent> held = new ArrayDeque<>();
 
@@ -267,6 +268,7 @@ final class Exchange<T> implements Watchdog.Target, ReadFlow {
         if (n > 0) {
             boolean more;
             delivering = true;
+            pausedInDelivery = false;
             try {
                 more = reader.onContent(chunk);
             } catch (RuntimeException e) {
@@ -282,8 +284,9 @@ final class Exchange<T> implements Watchdog.Target, ReadFlow {
                 end(false);
                 return;
             }
-            if (paused && (chunk.isReadable() || last)) {
-                // the reader paused: what it left (and the end, if this was the last chunk) waits for resume
+            if ((paused || pausedInDelivery) && (chunk.isReadable() || last)) {
+                // the reader paused (and may have resumed already): what it left, and the end if this was the last
+                // chunk, goes first when reading goes on
                 held.addFirst(content.retain());
                 return;
             }
@@ -323,6 +326,7 @@ final class Exchange<T> implements Watchdog.Target, ReadFlow {
             return;
         }
         paused = true;
+        pausedInDelivery = true;
         c.channel().config().setAutoRead(false);
         watchdog.hold(true);
     }
