@@ -158,9 +158,13 @@ final class RegistryFailures {
                 + "; nothing was sent there");
     }
 
-    /** A failure marked as the last of {@code attempts}. */
+    /**
+     * A failure marked as the last of {@code attempts}: no longer retriable (a caller that retries itself, around a
+     * request that already ran out of attempts, does not multiply them); its reason still says whether trying later
+     * may help.
+     */
     static RegistryException exhausted(RegistryException e, int attempts) {
-        return new RegistryException(e.reason(), e.retriable(), e.status(), e.code(), e.getMessage() + " (gave up "
+        return new RegistryException(e.reason(), false, e.status(), e.code(), e.getMessage() + " (gave up "
                 + "after " + attempts + " attempts)", null, e);
     }
 }

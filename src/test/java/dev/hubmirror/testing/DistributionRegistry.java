@@ -155,6 +155,12 @@ public final class DistributionRegistry implements AutoCloseable {
         return dir.resolve("data/docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data");
     }
 
+    /** The directory that links blob {@code digest} into {@code repository} (without it, the repository lacks it). */
+    public Path layerLink(String repository, String digest) {
+        return dir.resolve("data/docker/registry/v2/repositories/" + repository + "/_layers/sha256/"
+                + digest.substring("sha256:".length()));
+    }
+
     /** The last lines of its log, for diagnostics. */
     public String logTail() {
         try {

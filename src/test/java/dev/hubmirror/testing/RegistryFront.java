@@ -33,7 +33,7 @@ public final class RegistryFront implements AutoCloseable {
             "proxy-connection", "te", "trailer");
 
     /** A request as it arrived. */
-    public record Seen(String method, String path, String query, boolean authorization) {
+    public record Seen(String method, String path, String query, boolean authorization, String range) {
     }
 
     /** What to do with a matching request. */
@@ -56,7 +56,7 @@ public final class RegistryFront implements AutoCloseable {
     public record DropAnswer() implements Action {
     }
 
-    private record Rule(String method, Pattern path, AtomicInteger left, Action action) {
+    private record Rule(String method, Pattern path, AtomicInteger skip, AtomicInteger left, Action action) {
     }
 
     private final Vertx vertx;
@@ -111,7 +111,13 @@ public final class RegistryFront implements AutoCloseable {
 
     /** For the next {@code times} requests with {@code method} whose path matches {@code pathRegex}: {@code action}. */
     public void on(String method, String pathRegex, int times, Action action) {
-        rules.add(new Rule(method, Pattern.compile(pathRegex), new AtomicInteger(times), action));
+        onAfter(method, pathRegex, 0, times, action);
+    }
+
+    /** Like {@link #on}, but the first {@code skip} matching requests pass untouched. */
+    public void onAfter(String method, String pathRegex, int skip, int times, Action action) {
+        rules.add(new Rule(method, Pattern.compile(pathRegex), new AtomicInteger(skip), new AtomicInteger(times),
+                action));
     }
 
     /** Forgets every rule and every request seen. */
@@ -132,9 +138,13 @@ public final class RegistryFront implements AutoCloseable {
 
     private Action match(HttpServerRequest request) {
         for (Rule rule : rules) {
-            if (rule.method().equals(request.method().name()) && rule.path().matcher(request.path()).matches()
-                    && rule.left().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                return rule.action();
+            if (rule.method().equals(request.method().name()) && rule.path().matcher(request.path()).matches()) {
+                if (rule.skip().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    continue;
+                }
+                if (rule.left().getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                    return rule.action();
+                }
             }
         }
         return null;
@@ -142,7 +152,7 @@ public final class RegistryFront implements AutoCloseable {
 
     private void handle(HttpServerRequest request) {
         seen.add(new Seen(request.method().name(), request.path(), request.query(),
-                request.getHeader("Authorization") != null));
+                request.getHeader("Authorization") != null, request.getHeader("Range")));
         if (request.path().equals("/token") && issuer != null) {
             issuer.handle(request);
             return;
