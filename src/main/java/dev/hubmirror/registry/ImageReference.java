@@ -74,7 +74,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
         if (text == null || text.isBlank()) {
             throw new IllegalArgumentException("an image reference cannot be empty");
         }
-        String rest = text.trim();
+        String rest = text.strip();
         if (rest.startsWith("oci://")) {
             rest = rest.substring("oci://".length());
         }

@@ -283,6 +283,23 @@ class RegistryFaultsTest {
     }
 
     @Test
+    void honoursTheTargetsMinimumChunkLength() {
+        // Given: the target asks for chunks of at least 6 MiB (the client's own are 4 MiB)
+        ImageReference to = target();
+        registries.basicTarget.on("POST", "/v2/" + to.repository() + "/blobs/uploads/", 10,
+                new RegistryFront.AddHeaders(MultiMap.caseInsensitiveMultiMap().add("OCI-Chunk-Min-Length",
+                        String.valueOf(6L << 20))));
+
+        // When
+        ImageCopyResult result = copy("app", to);
+
+        // Then: the 9 MiB layer went in two PATCHes (6 MiB, then the 3 MiB rest)
+        assertThat(registries.basicTarget.seen("PATCH", "/v2/" + to.repository() + "/blobs/uploads/.+")).hasSize(2);
+        assertThat(result.blobsCopied()).isEqualTo(3);
+        assertThat(raw(to)).isEqualTo(raw(source("app")));
+    }
+
+    @Test
     void aBlobWhoseBytesDoNotMatchItsDigestIsNeverClosedAndNothingIsTagged() {
         // Given: the source serves a 6 MiB layer with one byte changed on its disk
         ImageReference to = target();

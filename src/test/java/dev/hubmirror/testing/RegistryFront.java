@@ -52,6 +52,10 @@ public final class RegistryFront implements AutoCloseable {
     public record Corrupt(long offset) implements Action {
     }
 
+    /** Pass it on, and add {@code headers} to the registry's answer. */
+    public record AddHeaders(MultiMap headers) implements Action {
+    }
+
     /** Pass it on, let the registry handle it, then close the connection instead of answering. */
     public record DropAnswer() implements Action {
     }
@@ -201,6 +205,9 @@ public final class RegistryFront implements AutoCloseable {
                 out.headers().add(h.getKey(), h.getValue());
             }
         });
+        if (action instanceof AddHeaders add) {
+            out.headers().addAll(add.headers());
+        }
         if (in.getHeader("Content-Length") == null) {
             out.setChunked(true);
         }

@@ -89,10 +89,21 @@ public final class TestRegistries {
      * {@code chunk} bytes per PATCH and a single-PUT threshold of {@code singlePut}.
      */
     public RegistrySettings settings(long chunk, long singlePut, boolean allowPrivateRedirects) {
+        return settings(chunk, singlePut, allowPrivateRedirects, Set.of());
+    }
+
+    /** {@link #settings(long, long, boolean)}, with more plain-http, private sources (a Helm repository). */
+    public RegistrySettings settings(long chunk, long singlePut, boolean allowPrivateRedirects, Set<String> sources) {
         HttpSettings http = new HttpSettings(8, 256, Duration.ofSeconds(5), Duration.ofSeconds(20), 1024,
                 Duration.ofSeconds(20), Duration.ofSeconds(30), "hub-mirror-test", List.of(), ProxySettings.NONE);
         return new RegistrySettings(http, new RetrySettings(4, Duration.ofMillis(50), Duration.ofSeconds(2), 0.5), 3,
-                chunk, singlePut, 3, 4 << 20, 5, allowPrivateRedirects, Set.of(source.host(), basicTarget.host(),
-                        tokenTarget.host()), Set.of(source.host()), 8 << 20, 8 << 20);
+                chunk, singlePut, 3, 4 << 20, 5, allowPrivateRedirects, union(sources, source.host(),
+                        basicTarget.host(), tokenTarget.host()), union(sources, source.host()), 8 << 20, 8 << 20);
+    }
+
+    private static Set<String> union(Set<String> extra, String... hosts) {
+        java.util.HashSet<String> all = new java.util.HashSet<>(extra);
+        all.addAll(List.of(hosts));
+        return all;
     }
 }
