@@ -86,6 +86,8 @@ class RegistryCopyTest {
         Skopeo.push(layout, "v0.3.1", src + "/superlinked/sie-server:v0.3.1", TestRegistries.creds());
         Skopeo.push(layout, "amd64-only", src + "/superlinked/sie-gateway:v0.3.1", TestRegistries.creds());
         Skopeo.push(layout, "0.3.1", src + "/superlinked/charts/sie-cluster:0.3.1", TestRegistries.creds());
+        Skopeo.push(layout, "amd64-only", registries.basicTarget.host() + "/seeded/basic-source:v1",
+                TestRegistries.creds());
     }
 
     @AfterAll
@@ -237,6 +239,29 @@ class RegistryCopyTest {
         assertThat(json.getJsonObject("config").getString("mediaType")).isEqualTo(MediaTypes.HELM_CONFIG);
         assertThat(json.getJsonArray("layers").getJsonObject(0).getString("mediaType"))
                 .isEqualTo(MediaTypes.HELM_CHART);
+    }
+
+    @Test
+    void readsFromASourceBehindBasicAuthenticationWithItsCredentials() {
+        // Given: an image in a registry that challenges with Basic (htpasswd), a source on the private network
+        RegistryClient tokenClient = new RegistryClient(vertx, registries.settings(4L << 20, 1L << 20, false,
+                java.util.Set.of(registries.basicTarget.host())),
+                registries.credentials(), registries.tokenTarget.host(), RegistryObserver.NONE);
+        ImageReference from = target("seeded/basic-source", ":v1");
+        ImageReference to = ImageReference.parse(registries.tokenTarget.host() + "/from-basic/app:v1");
+
+        // When
+        ImageCopyResult result = new RegistryMirror(tokenClient, pool, RegistryObserver.NONE)
+                .copy(from, to, List.of(), false, CopyProgress.NONE).await().atMost(WAIT);
+
+        // Then: challenged once, then sent the user and password up front
+        assertThat(result.targetDigest().value()).isEqualTo(amd64.digest());
+        assertThat(raw(to)).isEqualTo(raw(from));
+        List<dev.hubmirror.testing.RegistryFront.Seen> reads = registries.basicTarget.seen(s ->
+                s.path().startsWith("/v2/seeded/basic-source/"));
+        assertThat(reads.get(0).authorization()).isFalse();
+        assertThat(reads.subList(1, reads.size())).allMatch(dev.hubmirror.testing.RegistryFront.Seen::authorization);
+        tokenClient.close();
     }
 
     @Test
