@@ -61,9 +61,11 @@ require_tools() {
 # The packaged service, the simulator's test classes, the s3proxy jar and the test classpath (for the simulator).
 ensure_built() {
     cd "$ROOT" || exit 1
-    if [ ! -f target/quarkus-app/quarkus-run.jar ] || [ ! -f target/s3proxy/s3proxy.jar ] \
-        || [ ! -f target/test-classes/dev/hubmirror/sim/HubSimulatorMain.class ]; then
-        log "building: ./mvnw -B -ntp -o package -DskipTests"
+    local jar=target/quarkus-app/quarkus-run.jar sim=target/test-classes/dev/hubmirror/sim/HubSimulatorMain.class
+    if [ ! -f "$jar" ] || [ ! -f target/s3proxy/s3proxy.jar ] || [ ! -f "$sim" ] \
+        || [ -n "$(find src/main pom.xml -newer "$jar" -print -quit)" ] \
+        || [ -n "$(find src/test/java/dev/hubmirror/sim -newer "$sim" -print -quit)" ]; then
+        log "building (missing or older than the sources): ./mvnw -B -ntp -o package -DskipTests"
         ./mvnw -B -ntp -o package -DskipTests >"$WORK/build.log" 2>&1 \
             || die "build failed, see $WORK/build.log (without a populated ~/.m2, run it once without -o)"
     fi
@@ -99,12 +101,14 @@ wait_http() { # URL SECONDS PID
 }
 
 # --- servers -------------------------------------------------------------------------------------------------------
-# start_sim SPEC LOG: sets SIM_PID, HUB_URL (the simulator takes ephemeral ports and prints them)
+# start_sim SPEC LOG [simulator options, e.g. --link-rate 60MiB --latency 40ms]: sets SIM_PID, HUB_URL (the
+# simulator takes ephemeral ports and prints them)
 start_sim() {
     local spec="$1" logf="$2"
+    shift 2
     : >"$logf"
     java -Xmx512m -XX:+UseSerialGC -cp "$ROOT/target/test-classes:$ROOT/target/classes:$(cat "$ROOT/target/bench/test-classpath.txt")" \
-        dev.hubmirror.sim.HubSimulatorMain --port 0 --cdn-port 0 --spec "$spec" >"$logf" 2>&1 &
+        dev.hubmirror.sim.HubSimulatorMain --port 0 --cdn-port 0 --spec "$spec" "$@" >"$logf" 2>&1 &
     SIM_PID=$!
     STARTED_PIDS+=("$SIM_PID")
     local deadline=$((SECONDS + 90))
@@ -114,7 +118,7 @@ start_sim() {
         sleep 0.3
     done
     HUB_URL="$(sed -n 's/^hub-simulator hub=\([^ ]*\) .*/\1/p' "$logf")"
-    log "Hub simulator pid=$SIM_PID $HUB_URL spec=$spec"
+    log "Hub simulator pid=$SIM_PID $HUB_URL spec=$spec $(sed -n 's/^  network //p' "$logf")"
 }
 
 # start_s3proxy DATA_DIR LOG: sets S3_PID, S3_URL and creates the bucket
@@ -159,6 +163,47 @@ empty_bucket() {
     find "${S3_DATA:?}/$S3_BUCKET" -mindepth 1 -delete 2>/dev/null || true
 }
 
+# --- the service's JVM: the ONE place its java binary and options come from --------------------------------------
+# budget_mib: BENCH_BUDGET (mirror.transfer.memory-budget, default 128M; K/M/G suffixes as Quarkus' MemorySize) in MiB
+budget_mib() {
+    local b="${BENCH_BUDGET:-128M}"
+    awk -v b="$b" 'BEGIN {
+        n = b + 0; u = toupper(substr(b, length(n "") + 1, 1))
+        if (u == "G") n *= 1024; else if (u == "K") n /= 1024; else if (u != "M") n /= 1048576
+        printf "%d\n", n
+    }'
+}
+
+# service_java: the java binary the service runs on (BENCH_JAVA_HOME/bin/java, default java on PATH)
+service_java() {
+    if [ -n "${BENCH_JAVA_HOME:-}" ]; then
+        echo "$BENCH_JAVA_HOME/bin/java"
+    else
+        command -v java
+    fi
+}
+
+# service_jdk_tool NAME: jcmd/jfr of the same JDK as the service
+service_jdk_tool() {
+    if [ -n "${BENCH_JAVA_HOME:-}" ]; then
+        echo "$BENCH_JAVA_HOME/bin/$1"
+    else
+        command -v "$1" || echo "$1"
+    fi
+}
+
+# service_java_opts: BENCH_JAVA_OPTS when set; else heap and direct memory of budget + 128 MiB each, i.e. for the
+# default 128M budget "-Xmx256m -XX:MaxDirectMemorySize=256m -XX:+ExitOnOutOfMemoryError"
+service_java_opts() {
+    if [ -n "${BENCH_JAVA_OPTS:-}" ]; then
+        echo "$BENCH_JAVA_OPTS"
+        return
+    fi
+    local m
+    m=$(($(budget_mib) + 128))
+    echo "-Xmx${m}m -XX:MaxDirectMemorySize=${m}m -XX:+ExitOnOutOfMemoryError"
+}
+
 # start_service STORE_URL LOG [extra JVM options...]: sets SVC_PID, SVC_URL, SVC_AUTH (curl arguments), SVC_KEY
 start_service() {
     local store="$1" logf="$2" port mport
@@ -182,12 +227,13 @@ start_service() {
     (
         cd "$WORK/service" || exit 1
         export HF_ENDPOINT="$HUB_URL" MIRROR_STORE_URL="$store" AWS_ENDPOINT_URL_S3="$S3_URL" \
-            MIRROR_HUB_REDIRECT_ALLOWLIST=127.0.0.1 QUARKUS_HTTP_PORT="$port" QUARKUS_HTTP_HOST=127.0.0.1 \
+            MIRROR_HUB_REDIRECT_ALLOWLIST=127.0.0.1 MIRROR_HUB_ALLOW_PRIVATE_REDIRECTS=true QUARKUS_HTTP_PORT="$port" QUARKUS_HTTP_HOST=127.0.0.1 \
             QUARKUS_MANAGEMENT_PORT="$mport" QUARKUS_MANAGEMENT_HOST=127.0.0.1 \
             MIRROR_TRANSFER_MEMORY_BUDGET="${BENCH_BUDGET:-128M}"
         unset HF_TOKEN
-        # shellcheck disable=SC2086 # BENCH_JAVA_OPTS is a list of JVM options
-        exec java ${BENCH_JAVA_OPTS:--Xmx384m -XX:+ExitOnOutOfMemoryError} "$@" "${auth_opts[@]}" \
+        local opts
+        read -r -a opts <<<"$(service_java_opts)"
+        exec "$(service_java)" "${opts[@]}" "$@" "${auth_opts[@]}" \
             -Djava.util.logging.manager=org.jboss.logmanager.LogManager \
             -jar "$ROOT/target/quarkus-app/quarkus-run.jar" >"$logf" 2>&1
     ) &
@@ -203,7 +249,7 @@ start_service() {
         [ "$code" = 200 ] || die "the service refuses the bench API key ($code): set BENCH_API_ROLE"
         log "service: REST needs an API key; using the bench key"
     fi
-    log "service pid=$SVC_PID $SVC_URL store=$store budget=${BENCH_BUDGET:-128M}"
+    log "service pid=$SVC_PID $SVC_URL store=$store budget=${BENCH_BUDGET:-128M} java=$(service_java) $(service_java_opts)"
 }
 
 # --- /proc counters ------------------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@ package dev.hubmirror.bootstrap;
 
 import dev.hubmirror.api.kafka.KafkaJobDesk;
 import dev.hubmirror.api.kafka.KafkaJobs;
+import dev.hubmirror.api.kafka.KafkaReadinessCheck;
 import dev.hubmirror.api.kafka.RequestProducer;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.KafkaConfig;
@@ -9,6 +10,7 @@ import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.config.TargetConfig;
 import dev.hubmirror.config.TokenConfig;
 import dev.hubmirror.config.TransferConfig;
+import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.job.JobDesk;
 import dev.hubmirror.job.JobService;
@@ -27,6 +29,7 @@ import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
+import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,10 +45,11 @@ public class JobProducers {
     @Singleton
     SnapshotMirrors snapshotMirrors(SnapshotMirror defaultMirror, HubClient hub, ObjectStore defaultStore,
             StoreConfig storeConfig, TargetConfig targetConfig, TokenConfig tokenConfig, BufferPool budget,
-            TransferConfig transfer, JobConfig jobs, Vertx vertx, ServiceProducers stores, MeterRegistry registry) {
+            TransferConfig transfer, JobConfig jobs, Vertx vertx, ServiceProducers stores, ProxySettings proxy,
+            MeterRegistry registry) {
         Map<String, TargetMirrors.Target> targets = new HashMap<>();
         targetConfig.targets().forEach((name, target) -> targets.put(name, new TargetMirrors.Target(
-                stores.objectStore(vertx, withUrl(storeConfig, target.url()), registry),
+                stores.objectStore(vertx, withUrl(storeConfig, target.url()), proxy, registry),
                 target.blobs().orElse(storeConfig.blobs()))));
         Map<String, String> tokens = new HashMap<>();
         tokenConfig.tokens().forEach((name, token) -> {
@@ -67,9 +71,10 @@ public class JobProducers {
     @Produces
     @Singleton
     JobDesk jobDesk(KafkaConfig kafka, JobService service, Instance<KafkaJobs> kafkaJobs,
-            Instance<RequestProducer> requests, SnapshotMirrors mirrors, JobConfig jobConfig) {
+            Instance<RequestProducer> requests, SnapshotMirrors mirrors, JobConfig jobConfig,
+            @Readiness Instance<KafkaReadinessCheck> kafkaCheck) {
         if (kafka.enabled()) {
-            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), mirrors, kafka, jobConfig);
+            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), mirrors, kafka, jobConfig, kafkaCheck.get());
         }
         return new LocalJobDesk(service);
     }

@@ -28,11 +28,13 @@ import dev.hubmirror.transfer.SnapshotVerifier;
 import dev.hubmirror.transfer.StreamingSnapshotMirror;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -47,8 +49,14 @@ public class ServiceProducers {
     @Produces
     @Singleton
     HubClient hubClient(Vertx vertx, HubConfig config, ProxySettings proxy, MeterRegistry registry) {
-        LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent() ? "set" : "none");
-        return new NettyHubClient(vertx, config, proxy, new MicrometerHubObserver(registry));
+        LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent()
+                ? "set (from " + ConfigProvider.getConfig().getConfigValue(HfTokenSource.TOKEN).getSourceName() + ")"
+                : "none");
+        try {
+            return new NettyHubClient(vertx, config, proxy, new MicrometerHubObserver(registry));
+        } catch (IllegalArgumentException e) {
+            throw configuration(e);
+        }
     }
 
     /**
@@ -58,8 +66,13 @@ public class ServiceProducers {
     @Produces
     @Singleton
     ProxySettings proxySettings(ProxyConfig config) {
-        ProxySettings proxy = ProxySettings.resolve(config.httpsProxy(), config.httpProxy(), config.noProxy(),
-                config.username(), config.password());
+        ProxySettings proxy;
+        try {
+            proxy = ProxySettings.resolve(config.httpsProxy(), config.httpProxy(), config.noProxy(),
+                    config.username(), config.password());
+        } catch (IllegalArgumentException e) {
+            throw configuration(e);
+        }
         LOGGER.infof("proxy %s", proxy);
         return proxy;
     }
@@ -72,13 +85,18 @@ public class ServiceProducers {
 
     @Produces
     @Singleton
-    ObjectStore objectStore(Vertx vertx, StoreConfig config, MeterRegistry registry) {
-        StoreLocation location = StoreLocation.parse(config.url());
+    ObjectStore objectStore(Vertx vertx, StoreConfig config, ProxySettings proxy, MeterRegistry registry) {
+        StoreLocation location;
+        try {
+            location = StoreLocation.parse(config.url());
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException("mirror.store.url (MIRROR_STORE_URL): " + e.getMessage());
+        }
         ObjectStore store = switch (location.scheme()) {
-            case "s3" -> new S3ObjectStore(location, config.s3(), new MicrometerStoreObserver(registry));
+            case "s3" -> new S3ObjectStore(location, config.s3(), proxy, new MicrometerStoreObserver(registry));
             case "file" -> new FilesystemObjectStore(location, vertx);
-            case "gs" -> new GcsObjectStore(location, config.gcs(), vertx);
-            default -> throw new IllegalArgumentException("mirror.store.url '" + config.url()
+            case "gs" -> gcs(location, config, vertx, proxy);
+            default -> throw new ConfigurationException("mirror.store.url '" + config.url()
                     + "': scheme '" + location.scheme() + "' is not supported by this build");
         };
         LOGGER.infof("store kind=%s url=%s", store.kind(), store.url(""));
@@ -94,12 +112,41 @@ public class ServiceProducers {
     @Produces
     @Singleton
     BufferPool bufferPool(TransferConfig config) {
-        return new BufferPool(config.memoryBudget().asLongValue(), Math.toIntExact(config.pageSize().asLongValue()));
+        try {
+            return new BufferPool(config.memoryBudget().asLongValue(),
+                    Math.toIntExact(config.pageSize().asLongValue()));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new ConfigurationException(e.getMessage());
+        }
     }
 
-    /** Fails startup when a part or a single-PUT file could never fit the memory budget. */
-    void checkTransferSettings(@Observes StartupEvent event, TransferConfig config, BufferPool pool) {
-        settings(config).checkAgainst(pool);
+    private static ObjectStore gcs(StoreLocation location, StoreConfig config, Vertx vertx, ProxySettings proxy) {
+        try {
+            return new GcsObjectStore(location, config.gcs(), vertx, proxy);
+        } catch (IllegalArgumentException e) {
+            throw configuration(e);
+        }
+    }
+
+    /**
+     * Fails startup when a part or a single-PUT file could never fit the memory budget, and builds the store and the
+     * Hub client at once, so that a wrong store URL or Hub endpoint stops the service at startup, not at the first job.
+     */
+    void checkTransferSettings(@Observes StartupEvent event, TransferConfig config, BufferPool pool, ObjectStore store,
+            HubClient hub) {
+        try {
+            settings(config).checkAgainst(pool);
+        } catch (IllegalArgumentException e) {
+            throw configuration(e);
+        }
+    }
+
+    /**
+     * A configuration mistake found while wiring: Quarkus prints a {@link ConfigurationException}'s message as one line
+     * at startup and exits, instead of logging a stack trace.
+     */
+    static ConfigurationException configuration(IllegalArgumentException e) {
+        return new ConfigurationException(e.getMessage());
     }
 
     /** The per-file transfer settings of {@code mirror.transfer}. */

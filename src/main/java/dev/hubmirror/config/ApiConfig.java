@@ -3,6 +3,7 @@ package dev.hubmirror.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
+import java.time.Duration;
 import java.util.Map;
 
 /** Who may call the REST API: bearer API keys with a role (docs/security.md). */
@@ -24,6 +25,24 @@ public interface ApiConfig {
      */
     @WithDefault("data/api-key")
     String generatedKeyFile();
+
+    /** How fast one caller may submit. */
+    RateLimit rateLimit();
+
+    /**
+     * Submissions ({@code POST /v1/mirrors}) per caller: an API key by name, an OIDC subject, or the client address
+     * with auth off. A token bucket: {@link #submissions()} at once, refilled evenly over {@link #period()}.
+     */
+    interface RateLimit {
+
+        /** Submissions one caller may make per period; beyond, 429 {@code TOO_MANY_REQUESTS}. 0 turns it off. */
+        @WithDefault("60")
+        int submissions();
+
+        /** The period over which {@link #submissions()} refill. */
+        @WithDefault("1m")
+        Duration period();
+    }
 
     /** The auth switch. */
     interface Auth {

@@ -15,9 +15,23 @@ public interface HealthConfig {
     @WithDefault("10s")
     Duration storeCheckInterval();
 
+    /**
+     * With Kafka on: how long the result of the Kafka check (a broker answers, every configured topic exists) is
+     * reused; submissions are refused with 503 while it is DOWN.
+     */
+    @WithDefault("10s")
+    Duration kafkaCheckInterval();
+
     /** How long the Hub reachability result is reused before the next request to the Hub. */
     @WithDefault("60s")
     Duration hubCheckInterval();
+
+    /**
+     * How long the Hub token check ({@code GET /api/whoami-v2} per configured token) is reused before the tokens are
+     * checked again; the first check runs at startup.
+     */
+    @WithDefault("10m")
+    Duration tokenCheckInterval();
 
     /**
      * Longest wait for one probe; a store probe that takes longer counts as a failure. Only the first check after

@@ -15,7 +15,11 @@ public interface HubConfig {
     @WithDefault("${HF_ENDPOINT:https://huggingface.co}")
     String endpoint();
 
-    /** Default Hub token for gated and private repos; env {@code HF_TOKEN}. Never logged. */
+    /**
+     * Default Hub token for gated and private repos. Default: the token huggingface_hub would use ({@code HF_TOKEN},
+     * else the file {@code HF_TOKEN_PATH}, {@code $HF_HOME/token} or {@code ~/.cache/huggingface/token}); env
+     * {@code MIRROR_HUB_TOKEN} wins over those. Never logged.
+     */
     Optional<String> token();
 
     /**

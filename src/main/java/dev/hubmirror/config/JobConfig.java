@@ -22,6 +22,32 @@ public interface JobConfig {
     int maxReposPerRequest();
 
     /**
+     * Include and exclude patterns one submission may carry, over all its repos (REST and Kafka requests alike); more
+     * are refused with 400 {@code INVALID_REQUEST}.
+     */
+    @WithDefault("1000")
+    int maxPatternsPerRequest();
+
+    /** Longest include or exclude pattern accepted, in characters; a longer one is refused with 400. */
+    @WithDefault("1024")
+    int maxPatternLength();
+
+    /**
+     * Job records this instance keeps at once: queued, running, and finished ones until {@link #retention()} passed.
+     * A submission whose new jobs would exceed it is refused with 429 {@code TOO_MANY_JOBS} (nothing is submitted).
+     */
+    @WithDefault("10000")
+    int maxRetained();
+
+    /**
+     * Estimated heap those job records may hold together (their repo, revision, patterns, messages); a submission
+     * that would exceed it is refused with 429 {@code TOO_MANY_JOBS}, one that alone exceeds it with 413
+     * {@code REQUEST_TOO_LARGE}.
+     */
+    @WithDefault("64M")
+    MemorySize maxRetainedBytes();
+
+    /**
      * Most files one job may select (after include/exclude); a larger job fails with {@code JOB_TOO_LARGE} after
      * listing, before anything is transferred. The tree listing itself is bounded by {@code mirror.hub.max-files}.
      */

@@ -47,6 +47,22 @@ public interface KafkaConfig {
     @WithDefault("rest")
     String restRequester();
 
+    /**
+     * Longest wait of a REST submission for the broker to acknowledge its request; beyond, it answers 503
+     * {@code KAFKA_UNAVAILABLE}. Keep it above the requests-out producer's {@code max.block.ms} plus
+     * {@code delivery.timeout.ms} (2 s + 3 s in application.properties), so that a refused request is never delivered
+     * later.
+     */
+    @WithDefault("6s")
+    Duration sendTimeout();
+
+    /**
+     * Kafka client log lines (brokers unreachable, topics missing) that repeat are written once per this interval,
+     * the next one saying how many were suppressed.
+     */
+    @WithDefault("30s")
+    Duration logInterval();
+
     /** Topic names; the channels in application.properties refer to these keys. */
     interface Topics {
 

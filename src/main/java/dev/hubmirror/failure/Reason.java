@@ -32,7 +32,10 @@ public enum Reason {
     CHECKSUM_MISMATCH(false),
     /** Downloaded size differs from the size the Hub listed, or from a blob's descriptor. */
     SIZE_MISMATCH(false),
-    /** A path from the Hub is unsafe (absolute, {@code ..}, backslash, NUL, too long). */
+    /**
+     * A path of the tree is unsafe (absolute, {@code ..}, backslash, NUL, too long), or is both a file and the folder
+     * of another file ({@code a} and {@code a/b}); the whole tree is refused, whatever the patterns select.
+     */
     UNSAFE_PATH(false),
     /** The object store refused the credentials or the bucket does not exist. */
     STORE_ACCESS_DENIED(false),
@@ -45,6 +48,11 @@ public enum Reason {
      * after listing, before anything was transferred.
      */
     JOB_TOO_LARGE(false),
+    /**
+     * The include/exclude patterns select no file of the repo at the commit: the job failed after listing, nothing
+     * was written (without patterns an empty repo is mirrored as it is).
+     */
+    NO_MATCHING_FILES(false),
     /** Input that a caller sent is invalid (repo id, revision, pattern, unknown target). */
     INVALID_REQUEST(false),
     /** The job was cancelled by a caller, or because the service stopped. */
@@ -61,6 +69,30 @@ public enum Reason {
     UNAUTHENTICATED(false),
     /** An API call whose key or token has a role that does not allow it (a read key submitting). */
     FORBIDDEN(false),
+    /**
+     * A caller submitted faster than its key's rate ({@code mirror.api.rate-limit.*}): nothing was submitted. Retry
+     * after the {@code Retry-After} the answer carries.
+     */
+    TOO_MANY_REQUESTS(true),
+    /**
+     * This instance holds as many job records (or their bytes) as it may ({@code mirror.jobs.max-retained},
+     * {@code mirror.jobs.max-retained-bytes}): nothing was submitted. Room frees as finished jobs pass their retention.
+     */
+    TOO_MANY_JOBS(true),
+    /** The request body is larger than {@code quarkus.http.limits.max-body-size}. */
+    REQUEST_TOO_LARGE(false),
+    /** No API endpoint at this path. */
+    NOT_FOUND(false),
+    /** The endpoint exists but not with this HTTP method. */
+    METHOD_NOT_ALLOWED(false),
+    /** The endpoint cannot answer in any media type the {@code Accept} header allows. */
+    NOT_ACCEPTABLE(false),
+    /** The request body's {@code Content-Type} is not one the endpoint reads. */
+    UNSUPPORTED_MEDIA_TYPE(false),
+    /** The default store is not ready (its readiness check is DOWN): submissions are refused until it is. */
+    STORE_NOT_READY(true),
+    /** Kafka is on but its broker is unreachable or a configured topic is missing: submissions are refused. */
+    KAFKA_UNAVAILABLE(true),
     /** The source registry has no such image (repository, tag or digest): {@code NAME_UNKNOWN}, {@code MANIFEST_UNKNOWN}. */
     IMAGE_NOT_FOUND(false),
     /** The chart (name and version) is not in the Helm repository's index, or the OCI chart is not in its registry. */

@@ -41,6 +41,17 @@ public interface HubClient {
     }
 
     /**
+     * Who this client's token belongs to: {@code GET /api/whoami-v2} with the token, one request, not retried (for
+     * the token check at startup and in readiness). Fails with {@link HubException}: {@code UNAUTHORIZED} when the
+     * Hub refuses the token (or there is none), {@code HUB_CONNECTION} / {@code HUB_UNAVAILABLE} when it did not
+     * answer. The default knows no Hub and fails.
+     */
+    default Uni<HubIdentity> whoami() {
+        return Uni.createFrom().failure(new HubException(dev.hubmirror.failure.Reason.HUB_PROTOCOL, 0,
+                getClass().getSimpleName() + " cannot ask the Hub who a token belongs to"));
+    }
+
+    /**
      * This client, but sending {@code token} to the Hub instead of the configured default ({@code null} or blank: no
      * token). It shares the connection pool and settings; it is what a job that names a configured token uses.
      */

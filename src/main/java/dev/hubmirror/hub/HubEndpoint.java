@@ -60,6 +60,11 @@ final class HubEndpoint {
                 + encodeSegment(commit) + "/" + encodePath(path));
     }
 
+    /** {@code /api/whoami-v2}: who the token belongs to. */
+    URI whoamiUrl() {
+        return URI.create(baseText + "/api/whoami-v2");
+    }
+
     /** The page where a user requests access to a gated repo: {@code {endpoint}/{type prefix}{id}}. */
     String repoPage(RepoRef ref) {
         return baseText + "/" + ref.type().urlPrefix() + ref.id().id();

@@ -12,7 +12,11 @@ import java.util.Optional;
  */
 public record HubFile(String path, long size, String blobId, Optional<LfsInfo> lfs) {
 
+    /** Refuses a negative size: totals of sizes (job limits, progress) rely on every size being {@code >= 0}. */
     public HubFile {
+        if (size < 0) {
+            throw new IllegalArgumentException("file '" + path + "' has a negative size " + size);
+        }
         lfs = lfs == null ? Optional.empty() : lfs;
     }
 

@@ -187,6 +187,26 @@ public final class NettyHubClient implements HubClient, AutoCloseable {
         });
     }
 
+    /** {@code GET /api/whoami-v2} with this client's token: one request, not retried. */
+    @Override
+    public Uni<HubIdentity> whoami() {
+        HubCall call = HubCall.whoami();
+        HubFailures failures = exchange.failures();
+        return exchange.json(call, endpoint.whoamiUrl()).map(body -> {
+            JsonObject json;
+            try {
+                json = new JsonObject(Buffer.buffer(body.body()));
+            } catch (DecodeException | ClassCastException e) {
+                throw failures.protocol(call, "the Hub's whoami answer is not a JSON object");
+            }
+            try {
+                return HubIdentity.of(json.getMap());
+            } catch (IllegalArgumentException e) {
+                throw failures.protocol(call, e.getMessage());
+            }
+        });
+    }
+
     @Override
     public Uni<List<HubFile>> listFiles(RepoRef ref, String commit) {
         if (commit == null || !SHA1.matcher(commit).matches()) {

@@ -4,6 +4,7 @@ import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.transfer.MirrorOutcome;
 import dev.hubmirror.transfer.MirrorProgress;
 import dev.hubmirror.transfer.MirrorSpec;
+import dev.hubmirror.transfer.SnapshotLimits;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Instant;
 import java.util.List;
@@ -41,10 +42,8 @@ public final class Job {
 
     /** The running mirror's subscription; guarded by the {@link JobService} lock. */
     private Cancellable subscription;
-
-    Job(String id, long sequence, MirrorSpec spec, Instant createdAt) {
-        this(sequence, new JobOrder(id, spec, null, null, null, null, createdAt, null, -1));
-    }
+    /** The estimated heap this job holds ({@link JobFootprint}); grows once, by the error message, when it ends. */
+    private volatile long footprint;
 
     Job(long sequence, JobOrder order) {
         this.id = order.id();
@@ -54,6 +53,7 @@ public final class Job {
         this.createdAt = order.createdAt();
         this.order = order;
         this.startedAt = order.startedAt();
+        this.footprint = JobFootprint.of(order);
     }
 
     /** The job id, a time-ordered UUID. */
@@ -220,8 +220,13 @@ public final class Job {
         finish(JobStatus.CANCELLED, cause, now);
     }
 
+    long footprint() {
+        return footprint;
+    }
+
     private void finish(JobStatus finalStatus, JobError cause, Instant now) {
         subscription = null;
+        footprint += JobFootprint.ofError(cause);
         error = cause;
         finishedAt = now;
         status = finalStatus;
@@ -242,7 +247,7 @@ public final class Job {
         @Override
         public void transferred(long bytes) {
             if (status == JobStatus.RUNNING) {
-                bytesDone.addAndGet(bytes);
+                bytesDone.accumulateAndGet(bytes, SnapshotLimits::saturatedAdd);
             }
         }
 
@@ -252,7 +257,7 @@ public final class Job {
                 filesDone.incrementAndGet();
                 if (skipped) {
                     filesSkipped.incrementAndGet();
-                    bytesDone.addAndGet(size);
+                    bytesDone.accumulateAndGet(size, SnapshotLimits::saturatedAdd);
                 }
             }
         }

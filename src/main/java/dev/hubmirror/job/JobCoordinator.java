@@ -63,7 +63,11 @@ public final class JobCoordinator implements JobListener {
     /** Completed when a shard is revoked, for orders of that shard still waiting for a slot. */
     private final Map<Integer, Set<CompletableFuture<Void>>> revocations = new ConcurrentHashMap<>();
     /** Progress last written per running job, to skip unchanged progress. */
-    private final Map<String, Long> progressWritten = new ConcurrentHashMap<>();
+    private final Map<String, Progress> progressWritten = new ConcurrentHashMap<>();
+
+    /** A job's counters as last written: compared whole, never folded into one number that could wrap or collide. */
+    private record Progress(long bytesDone, int filesDone) {
+    }
     private volatile boolean stopped;
     private long timer = -1;
 
@@ -209,7 +213,7 @@ public final class JobCoordinator implements JobListener {
             // a target or token name this replica does not know: the job cannot run here or anywhere like this one
             JobRecord record = new JobRecord(JobSnapshot.queued(order), order.tokenName(), order.shard(), instance,
                     true, JobEventType.ACCEPTED);
-            return finishUnrun(record, JobStatus.FAILED, new JobError(e.reason(), e.getMessage())).replaceWith(true);
+            return finishUnrun(record, JobStatus.FAILED, service.error(e)).replaceWith(true);
         }
         return write(job.id(), () -> saveState(job)).replaceWith(true);
     }
@@ -342,9 +346,9 @@ public final class JobCoordinator implements JobListener {
             if (job.shard() < 0 || released.contains(job.id())) {
                 continue;
             }
-            long progress = job.bytesDone() * 31 + job.filesDone();
-            Long before = progressWritten.put(job.id(), progress);
-            if (before == null || before != progress) {
+            Progress progress = new Progress(job.bytesDone(), job.filesDone());
+            Progress before = progressWritten.put(job.id(), progress);
+            if (!progress.equals(before)) {
                 write(job.id(), () -> saveState(job)).subscribe().with(v -> { }, e -> { });
             }
         }

@@ -19,7 +19,18 @@ public interface JobDesk {
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST}, {@link Reason#QUEUE_FULL}, {@link Reason#SHUTTING_DOWN}
      */
-    Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs);
+    default Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs) {
+        return submit(specs, null, null);
+    }
+
+    /**
+     * Submits one job per spec into the configured target store {@code target} ({@code null}: the default store)
+     * with the configured token {@code tokenName} ({@code null}: the default token).
+     *
+     * @throws MirrorException {@link Reason#INVALID_REQUEST} (also for a name that is not configured),
+     *     {@link Reason#QUEUE_FULL}, {@link Reason#SHUTTING_DOWN}
+     */
+    Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName);
 
     /**
      * The job with this id.

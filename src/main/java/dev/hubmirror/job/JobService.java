@@ -3,11 +3,14 @@ package dev.hubmirror.job;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.failure.RetryLaterException;
+import dev.hubmirror.failure.Secrets;
 import dev.hubmirror.transfer.MirrorOutcome;
 import dev.hubmirror.transfer.MirrorProgress;
 import dev.hubmirror.transfer.MirrorSpec;
 import dev.hubmirror.transfer.SnapshotMirror;
 import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.configuration.ConfigurationException;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.Cancellable;
 import io.smallrye.mutiny.subscription.UniEmitter;
@@ -24,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +46,10 @@ import org.jboss.logging.Logger;
  * fit in the queue ({@link JobConfig#queueCapacity()}). A spec equal to a QUEUED or RUNNING job (same type, repo,
  * revision and patterns) returns that job instead of a new one. At most {@link JobConfig#concurrency()} jobs run at
  * once; no thread is held per job: a job is a subscription to {@link SnapshotMirror#mirror}, and its completion frees
- * the slot for the next queued job. Finished jobs are forgotten after {@link JobConfig#retention()}.
+ * the slot for the next queued job. Finished jobs are forgotten after {@link JobConfig#retention()}. What the service
+ * keeps is bounded: a submission is refused ({@link Reason#TOO_MANY_JOBS}) when its new jobs would make the records
+ * kept exceed {@link JobConfig#maxRetained()} or their estimated heap ({@link JobFootprint})
+ * {@link JobConfig#maxRetainedBytes()}.
  *
  * <p>Orders ({@link #admit}) are jobs whose identity was decided elsewhere (a Kafka request, resumed jobs): they are not
  * refused for a full queue (their producer waits for {@link #whenCapacity()} instead), and an order identical to an
@@ -56,6 +63,8 @@ public class JobService {
     private static final Logger LOGGER = Logger.getLogger(JobService.class);
     private static final Duration MIN_PURGE_INTERVAL = Duration.ofSeconds(1);
     private static final Duration MAX_PURGE_INTERVAL = Duration.ofMinutes(5);
+    /** Retry-After of a full queue: jobs take minutes, a retry in seconds finds whether one ended. */
+    private static final Duration QUEUE_FULL_RETRY = Duration.ofSeconds(10);
 
     private final JobConfig config;
     private final SnapshotMirrors mirrors;
@@ -66,7 +75,7 @@ public class JobService {
     /** Drain guard: only one thread starts jobs at a time; others leave a note and return. */
     private final AtomicInteger drainRequests = new AtomicInteger();
 
-    /** Every job still remembered, by id. Mutated under {@link #lock} except for purging finished jobs. */
+    /** Every job still remembered, by id. Mutated under {@link #lock}. */
     private final Map<String, Job> jobs = new ConcurrentHashMap<>();
 
     private final Object lock = new Object();
@@ -80,9 +89,14 @@ public class JobService {
     private final ArrayDeque<UniEmitter<? super Void>> capacityWaiters = new ArrayDeque<>();
     /** RUNNING jobs; guarded by {@link #lock}. */
     private int running;
+    /** The estimated heap of every job in {@link #jobs} ({@link JobFootprint}); guarded by {@link #lock}. */
+    private long retainedBytes;
     /** Set once the service stops; guarded by {@link #lock}. */
     private boolean stopping;
     private volatile long purgeTimer = -1;
+    /** Redacts every configured secret from the failure messages this service records; set by CDI. */
+    @Inject
+    Secrets secrets = Secrets.NONE;
 
     /** A service that runs every job with {@code mirror} (no named targets or tokens). */
     public JobService(JobConfig config, SnapshotMirror mirror, Vertx vertx) {
@@ -92,11 +106,17 @@ public class JobService {
     @Inject
     public JobService(JobConfig config, SnapshotMirrors mirrors, Vertx vertx) {
         if (config.concurrency() < 1) {
-            throw new IllegalStateException("mirror.jobs.concurrency is " + config.concurrency() + ": use 1 or more");
+            throw new ConfigurationException("mirror.jobs.concurrency is " + config.concurrency()
+                    + ": use 1 or more");
         }
         if (config.queueCapacity() < 0) {
-            throw new IllegalStateException(
+            throw new ConfigurationException(
                     "mirror.jobs.queue-capacity is " + config.queueCapacity() + ": use 0 or more");
+        }
+        if (config.maxRetained() < 1 || config.maxRetainedBytes().asLongValue() < 1) {
+            throw new ConfigurationException("mirror.jobs.max-retained (" + config.maxRetained() + ") and "
+                    + "mirror.jobs.max-retained-bytes (" + config.maxRetainedBytes().asLongValue() + ") must be "
+                    + "at least 1");
         }
         this.config = config;
         this.mirrors = mirrors;
@@ -126,9 +146,20 @@ public class JobService {
      *     jobs do not fit in the queue, {@link Reason#SHUTTING_DOWN} once the service stops
      */
     public List<Job> submit(List<MirrorSpec> specs) {
+        return submit(specs, null, null);
+    }
+
+    /**
+     * As {@link #submit(List)}, into the configured target store {@code target} with the configured token
+     * {@code tokenName} ({@code null}: the defaults). Specs equal to an active job in the same target map to it.
+     *
+     * @throws MirrorException also {@link Reason#INVALID_REQUEST} for a name that is not configured
+     */
+    public List<Job> submit(List<MirrorSpec> specs, String target, String tokenName) {
         if (specs == null || specs.isEmpty()) {
             throw new MirrorException(Reason.INVALID_REQUEST, "nothing to mirror: name at least one repo");
         }
+        mirrors.check(target, tokenName);
         List<Job> accepted = new ArrayList<>(specs.size());
         List<Job> created = new ArrayList<>();
         synchronized (lock) {
@@ -139,10 +170,11 @@ public class JobService {
             Map<JobKey, Job> fresh = new LinkedHashMap<>();
             Instant now = Instant.now();
             for (MirrorSpec spec : specs) {
-                JobKey key = JobKey.of(spec);
+                JobKey key = JobKey.of(spec, target);
                 Job job = active.get(key);
                 if (job == null) {
-                    job = fresh.computeIfAbsent(key, k -> new Job(newId(now), sequence.incrementAndGet(), spec, now));
+                    job = fresh.computeIfAbsent(key, k -> new Job(sequence.incrementAndGet(), new JobOrder(newId(now),
+                            spec, target, tokenName, null, null, now, null, -1)));
                 }
                 accepted.add(job);
             }
@@ -150,13 +182,14 @@ public class JobService {
             int freeSlots = Math.max(0, config.concurrency() - running);
             int wouldWait = queue.size() + created.size() - freeSlots;
             if (wouldWait > config.queueCapacity()) {
-                throw new MirrorException(Reason.QUEUE_FULL, "job queue is full: " + queue.size()
+                throw new RetryLaterException(Reason.QUEUE_FULL, "job queue is full: " + queue.size()
                         + " jobs waiting (capacity " + config.queueCapacity() + "), this submission needs "
                         + created.size() + " new jobs; nothing was enqueued: retry later, submit fewer repos, or "
-                        + "raise mirror.jobs.queue-capacity");
+                        + "raise mirror.jobs.queue-capacity", QUEUE_FULL_RETRY);
             }
+            checkRetainedLocked(created, now);
             for (Job job : created) {
-                jobs.put(job.id(), job);
+                retainLocked(job);
                 active.put(job.key(), job);
                 queue.addLast(job);
             }
@@ -191,7 +224,7 @@ public class JobService {
                 return known;
             }
             job = new Job(sequence.incrementAndGet(), order);
-            jobs.put(job.id(), job);
+            retainLocked(job);
             park = active.containsKey(job.key());
             if (park) {
                 parked.computeIfAbsent(job.key(), k -> new ArrayDeque<>()).addLast(job);
@@ -344,14 +377,66 @@ public class JobService {
         LOGGER.infof("job service stopped cancelled=%d", stopped.size());
     }
 
+    /**
+     * The job records this service keeps and their estimated heap, against {@code mirror.jobs.max-retained*}
+     * (without the oldest finished job's time).
+     */
+    public RetainedJobs retained() {
+        synchronized (lock) {
+            return retainedLocked(false);
+        }
+    }
+
     /** Forgets finished jobs that finished before {@code cutoff}. */
     void purgeFinishedBefore(Instant cutoff) {
-        int before = jobs.size();
-        jobs.values().removeIf(job -> job.status().finished() && job.finishedAt().isBefore(cutoff));
-        int purged = before - jobs.size();
+        int purged = 0;
+        synchronized (lock) {
+            for (Iterator<Job> it = jobs.values().iterator(); it.hasNext();) {
+                Job job = it.next();
+                if (job.status().finished() && job.finishedAt().isBefore(cutoff)) {
+                    it.remove();
+                    retainedBytes -= job.footprint();
+                    purged++;
+                }
+            }
+        }
         if (purged > 0) {
             LOGGER.debugf("jobs purged count=%d", purged);
         }
+    }
+
+    /** Keeps a new job and counts its footprint. */
+    private void retainLocked(Job job) {
+        Job before = jobs.put(job.id(), job);
+        if (before != null) {
+            retainedBytes -= before.footprint();
+        }
+        retainedBytes += job.footprint();
+    }
+
+    /** Refuses a submission whose new jobs do not fit {@code mirror.jobs.max-retained*} ({@link RetainedJobs}). */
+    private void checkRetainedLocked(List<Job> created, Instant now) {
+        long needed = 0;
+        for (Job job : created) {
+            needed += job.footprint();
+        }
+        boolean full = jobs.size() + created.size() > config.maxRetained()
+                || retainedBytes + needed > config.maxRetainedBytes().asLongValue();
+        retainedLocked(full).checkRoomFor(created.size(), needed, config, now);
+    }
+
+    /** What this service keeps; the oldest finished job only when asked (it costs a scan). */
+    private RetainedJobs retainedLocked(boolean withOldest) {
+        Instant oldestFinished = null;
+        if (withOldest) {
+            for (Job job : jobs.values()) {
+                if (job.status().finished()
+                        && (oldestFinished == null || job.finishedAt().isBefore(oldestFinished))) {
+                    oldestFinished = job.finishedAt();
+                }
+            }
+        }
+        return new RetainedJobs(jobs.size(), retainedBytes, oldestFinished);
     }
 
     /** Marks an active job CANCELLED and frees its slot; returns the subscription to cancel outside the lock. */
@@ -370,7 +455,9 @@ public class JobService {
             subscription = job.subscription();
             leaveActiveLocked(job);
         }
+        long before = job.footprint();
         job.markCancelled(cause, Instant.now());
+        retainedBytes += job.footprint() - before;
         return subscription;
     }
 
@@ -457,6 +544,16 @@ public class JobService {
         }
     }
 
+    /**
+     * The error recorded for a failure: its reason and its message with every configured secret redacted. Messages
+     * quote what came from outside (Hub paths, server messages), and the record feeds the job list, the SSE stream,
+     * Kafka events and the log.
+     */
+    JobError error(Throwable failure) {
+        JobError error = JobError.of(failure);
+        return new JobError(error.reason(), secrets.redact(error.message()));
+    }
+
     private void finish(Job job, MirrorOutcome outcome, Throwable failure) {
         synchronized (lock) {
             if (job.status() != JobStatus.RUNNING) {
@@ -464,11 +561,13 @@ public class JobService {
             }
             running--;
             leaveActiveLocked(job);
+            long before = job.footprint();
             if (failure == null) {
                 job.markSucceeded(outcome, Instant.now());
             } else {
-                job.markFailed(JobError.of(failure), Instant.now());
+                job.markFailed(error(failure), Instant.now());
             }
+            retainedBytes += job.footprint() - before;
         }
         if (failure == null) {
             LOGGER.infof("job succeeded job=%s repo=%s revision=%s commit=%s", job.id(), job.ref().id(),

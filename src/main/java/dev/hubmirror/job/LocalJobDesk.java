@@ -15,8 +15,8 @@ public final class LocalJobDesk implements JobDesk {
     }
 
     @Override
-    public Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs) {
-        return Uni.createFrom().item(() -> jobs.submit(specs).stream().map(Job::snapshot).toList());
+    public Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName) {
+        return Uni.createFrom().item(() -> jobs.submit(specs, target, tokenName).stream().map(Job::snapshot).toList());
     }
 
     @Override

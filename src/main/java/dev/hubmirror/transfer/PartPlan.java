@@ -31,7 +31,7 @@ public record PartPlan(long fileSize, long partSize, int partCount, boolean sing
 
     /** Byte offset of part {@code index} (0-based). */
     public long offset(int index) {
-        return (long) index * partSize;
+        return Math.multiplyExact((long) index, partSize);
     }
 
     /** Length of part {@code index} (0-based). */

@@ -22,14 +22,17 @@ public final class SafePath {
     public static String check(String repo, String path) {
         String problem = problem(path);
         if (problem != null) {
-            String shown = path == null ? "null" : path.replaceAll("\\p{Cntrl}", "?");
-            if (shown.length() > 120) {
-                shown = shown.substring(0, 120) + "...";
-            }
-            throw new MirrorException(Reason.UNSAFE_PATH, "repo " + repo + " lists an unsafe file path '" + shown + "' ("
-                    + problem + "); nothing was written. The repository content is refused; report it to its owner.");
+            throw new MirrorException(Reason.UNSAFE_PATH, "repo " + repo + " lists an unsafe file path '"
+                    + shown(path) + "' (" + problem + "); nothing was written. The repository content is refused; "
+                    + "report it to its owner.");
         }
         return path;
+    }
+
+    /** A path as error messages quote it: control characters replaced, at most 120 characters. */
+    static String shown(String path) {
+        String shown = path == null ? "null" : path.replaceAll("\\p{Cntrl}", "?");
+        return shown.length() > 120 ? shown.substring(0, 120) + "..." : shown;
     }
 
     static String problem(String path) {

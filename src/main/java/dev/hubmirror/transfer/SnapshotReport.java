@@ -54,7 +54,12 @@ public record SnapshotReport(
          * Everything is there with the right sizes, but some files record no hash (written by another tool, such as
          * {@code aws s3 sync}); verify again with {@code deep=true} to hash them.
          */
-        UNVERIFIED
+        UNVERIFIED,
+        /**
+         * The store holds no mirror of this revision: no {@code refs/<revision>} (or the revision is a commit) and no
+         * {@code trees/<commit>.json} for a commit that is known. Never mirrored here, or misspelled; mirror it.
+         */
+        NOT_MIRRORED
     }
 
     /** What {@code refs/<revision>} holds. */

@@ -80,6 +80,7 @@ public final class SnapshotVerifier {
             }
             String treeKey = CacheLayout.tree(ref, commit);
             return readSmall(treeKey, MAX_TREE_BYTES).chain(tree -> {
+                findings.treeExists = tree.isPresent();
                 if (tree.isEmpty()) {
                     findings.problems.add(treeKey + " is missing: the snapshot was never completed (a mirror writes it "
                             + "before the ref); mirror the revision again");
@@ -121,9 +122,9 @@ public final class SnapshotVerifier {
         return readSmall(refKey, MAX_REF_BYTES).map(content -> {
             if (content.isEmpty()) {
                 findings.refState = RefState.MISSING;
-                findings.problems.add(refKey + " is missing: the revision was never mirrored completely (or the "
-                        + "revision or repo is misspelled); offline workers cannot resolve '" + ref.revision()
-                        + "'. Mirror it");
+                findings.problems.add(refKey + " is missing: the revision was never mirrored completely into this "
+                        + "store (or the repo, type or revision is misspelled, or the ref was deleted); offline workers "
+                        + "cannot resolve '" + ref.revision() + "'. Mirror it");
                 return asked.orElse(null);
             }
             String text = new String(content.get(), StandardCharsets.US_ASCII);
@@ -268,6 +269,8 @@ public final class SnapshotVerifier {
         private final boolean deep;
         private final List<String> problems = new ArrayList<>();
         private RefState refState = RefState.MISSING;
+        /** Whether a {@code trees/<commit>.json} object exists, readable or not. */
+        private boolean treeExists;
 
         Findings(RepoRef ref, boolean deep) {
             this.ref = ref;
@@ -287,9 +290,11 @@ public final class SnapshotVerifier {
                     .filter(p -> p.problem() == Problem.WRONG_SIZE || p.problem() == Problem.WRONG_HASH).toList();
             List<FileProblem> unverified = sorted.stream().filter(p -> p.problem() == Problem.NO_HASH).toList();
             boolean refOk = refState == RefState.PRESENT || refState == RefState.NOT_NEEDED;
-            Status status = !refOk || !treePresent || !missing.isEmpty() || !wrong.isEmpty() ? Status.INCOMPLETE
+            boolean noRef = refState == RefState.MISSING || refState == RefState.NOT_NEEDED;
+            Status status = noRef && !treeExists ? Status.NOT_MIRRORED
+                    : !refOk || !treePresent || !missing.isEmpty() || !wrong.isEmpty() ? Status.INCOMPLETE
                     : unverified.isEmpty() ? Status.COMPLETE : Status.UNVERIFIED;
-            long bytes = selected.stream().mapToLong(HubFile::size).sum();
+            long bytes = selected.stream().mapToLong(HubFile::size).reduce(0, SnapshotLimits::saturatedAdd);
             return new SnapshotReport(ref, commit, status, url, refState, treePresent, selected.size(),
                     selected.size() - files.size(), bytes, cap(missing), cap(wrong), cap(unverified), missing.size(),
                     wrong.size(), unverified.size(), List.copyOf(problems), deep);

@@ -1,7 +1,6 @@
 package dev.hubmirror.transfer;
 
 import dev.hubmirror.failure.MirrorException;
-import dev.hubmirror.failure.Reason;
 import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.HubFile;
@@ -85,31 +84,18 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
         PathFilter filter = PathFilter.of(spec.include(), spec.exclude());
         return hub.resolveCommit(ref)
                 .chain(commit -> hub.listFiles(ref, commit).chain(tree -> {
+                    SafeTree.check(ref, commit, tree);
                     List<HubFile> selected = tree.stream().filter(f -> filter.accepts(f.path())).toList();
-                    selected.forEach(f -> SafePath.check(ref.id().id(), f.path()));
-                    long bytes = selected.stream().mapToLong(HubFile::size).sum();
-                    checkLimits(ref, commit, selected.size(), bytes);
+                    EmptySelection.check(spec, commit, tree, selected.size());
+                    long bytes = limits.check(ref, commit, selected);
                     LOGGER.infof("mirror planned repo=%s revision=%s commit=%s files=%d bytes=%d store=%s", ref.id(),
                             ref.revision(), commit, selected.size(), bytes, store.url(CacheLayout.snapshotFolder(ref,
                                     commit)));
                     progress.planned(commit, selected.size(), bytes);
                     return abortOrphanedUploads(ref, commit)
                             .chain(() -> transferAll(ref, commit, selected, progress))
-                            .chain(outcomes -> finish(ref, commit, tree, selected, outcomes));
+                            .chain(outcomes -> finish(ref, commit, tree, selected, bytes, outcomes));
                 }));
-    }
-
-    private void checkLimits(RepoRef ref, String commit, int count, long bytes) {
-        if (count > limits.maxFiles()) {
-            throw new MirrorException(Reason.JOB_TOO_LARGE, ref + " (commit " + commit + ") selects " + count
-                    + " files, more than mirror.jobs.max-files-per-job=" + limits.maxFiles() + "; nothing was "
-                    + "transferred. Narrow it with include/exclude patterns or raise the limit");
-        }
-        if (bytes > limits.maxBytes()) {
-            throw new MirrorException(Reason.JOB_TOO_LARGE, ref + " (commit " + commit + ") selects " + bytes
-                    + " bytes, more than mirror.jobs.max-bytes-per-job=" + limits.maxBytes() + " bytes; nothing was "
-                    + "transferred. Narrow it with include/exclude patterns or raise the limit");
-        }
     }
 
     /**
@@ -195,7 +181,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
 
         @Override
         public void transferred(long bytes) {
-            long now = seen.addAndGet(bytes);
+            long now = seen.accumulateAndGet(bytes, SnapshotLimits::saturatedAdd);
             long before = reported.getAndAccumulate(now, Math::max);
             if (now > before) {
                 delegate.transferred(now - before);
@@ -216,7 +202,7 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
     }
 
     private Uni<MirrorOutcome> finish(RepoRef ref, String commit, List<HubFile> tree, List<HubFile> selected,
-            List<FileOutcome> outcomes) {
+            long bytes, List<FileOutcome> outcomes) {
         List<FileOutcome> failed = outcomes.stream().filter(o -> o.failure().isPresent()).toList();
         if (!failed.isEmpty()) {
             MirrorException first = failed.get(0).failure().get();
@@ -233,8 +219,8 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                 : store.put(CacheLayout.ref(ref), ByteBuffer.wrap(commit.getBytes(StandardCharsets.US_ASCII)),
                         Map.of());
         int skipped = (int) outcomes.stream().filter(FileOutcome::skipped).count();
-        long downloaded = outcomes.stream().mapToLong(FileOutcome::bytesDownloaded).sum();
-        long bytes = selected.stream().mapToLong(HubFile::size).sum();
+        long downloaded = outcomes.stream().mapToLong(FileOutcome::bytesDownloaded).reduce(0,
+                SnapshotLimits::saturatedAdd);
         MirrorOutcome outcome = new MirrorOutcome(commit, store.url(CacheLayout.snapshotFolder(ref, commit)),
                 selected.size(), bytes, skipped, downloaded);
         return writeTree.chain(() -> writeRef).invoke(() -> LOGGER.infof(

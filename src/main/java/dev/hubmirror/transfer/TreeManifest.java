@@ -23,7 +23,8 @@ public final class TreeManifest {
     public static byte[] render(List<HubFile> files) {
         List<HubFile> sorted = new ArrayList<>(files);
         sorted.sort(Comparator.comparing(HubFile::path, TreeManifest::compareCodePoints));
-        StringBuilder out = new StringBuilder(64 + files.size() * 160);
+        // a first guess of the size, in long arithmetic and capped: the builder grows past it if needed
+        StringBuilder out = new StringBuilder((int) Math.min(64L + files.size() * 160L, 1L << 24));
         out.append("{\n \"format_version\": 1,\n \"files\": ");
         if (sorted.isEmpty()) {
             out.append("{}");

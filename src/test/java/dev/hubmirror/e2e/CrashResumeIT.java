@@ -173,14 +173,17 @@ class CrashResumeIT {
             ServiceApi.of(first).submit("{\"models\": [\"crash/dir\"]}");
             awaitTrue(() -> hub.heldSoFar() > 0, INTERRUPTED + " to be held", first);
             Path snapshot = directoryStore.resolve("models--crash--dir/snapshots/" + c.sha());
-            awaitTrue(() -> !tempFiles(snapshot).isEmpty(), "the temp file of " + INTERRUPTED, first);
+            // temp files live under the store's own folder, in the mirror of the snapshot's path
+            Path temps = directoryStore.resolve(".hub-mirror/tmp/models--crash--dir/snapshots/" + c.sha());
+            awaitTrue(() -> !tempFiles(temps).isEmpty(), "the temp file of " + INTERRUPTED, first);
 
             // When
             first.kill();
 
             // Then the temp file is hidden and the interrupted file's name does not exist
-            assertThat(tempFiles(snapshot)).singleElement().satisfies(p -> assertThat(p.getFileName().toString())
+            assertThat(tempFiles(temps)).singleElement().satisfies(p -> assertThat(p.getFileName().toString())
                     .startsWith("." + INTERRUPTED + ".").endsWith(".part"));
+            assertThat(tempFiles(snapshot)).isEmpty();
             assertThat(snapshot.resolve(INTERRUPTED)).doesNotExist();
             for (String path : BEFORE_CRASH) {
                 assertThat(snapshot.resolve(path)).hasBinaryContent(c.file(path).content());
@@ -193,7 +196,7 @@ class CrashResumeIT {
 
             // Then
             assertThat(job.get("status").asText()).as(job.toString()).isEqualTo("SUCCEEDED");
-            assertThat(tempFiles(directoryStore.resolve("models--crash--dir"))).isEmpty();
+            assertThat(tempFiles(directoryStore.resolve(".hub-mirror/tmp/models--crash--dir"))).isEmpty();
             for (SimFile f : c.files()) {
                 assertThat(snapshot.resolve(f.path())).hasBinaryContent(f.content());
             }

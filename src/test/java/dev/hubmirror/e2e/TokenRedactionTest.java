@@ -2,12 +2,14 @@ package dev.hubmirror.e2e;
 
 import static dev.hubmirror.testing.ApiKeys.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.job.JobOrder;
 import dev.hubmirror.job.JobService;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimRepo;
+import dev.hubmirror.testing.ApiKeys;
 import dev.hubmirror.testing.HubSimulatorResource;
 import dev.hubmirror.testing.RestJobs;
 import dev.hubmirror.testing.SimulatedHub;
@@ -104,6 +106,27 @@ class TokenRedactionTest {
     @TestHTTPResource(value = "metrics", management = true)
     URL metrics;
 
+    @TestHTTPResource(value = "health/ready", management = true)
+    URL ready;
+
+    @Test
+    void aTokenTheHubRefusedAtStartupWasReportedBeforeAnyJobInTheLogAndInReadiness() throws IOException {
+        // Given: the service started with tokens the simulator did not know then (this test adds none)
+
+        // When
+        String log = Files.readString(Redaction.LOG, StandardCharsets.UTF_8);
+
+        // Then: the startup check logged both, and readiness says why it is down, without either token
+        assertThat(log).contains("hub token refused token=mirror.hub.token error=UNAUTHORIZED")
+                .contains("set HF_TOKEN").contains("hub token refused token=mirror.tokens.wrong");
+        String readiness = RestAssured.given().when().get(ready).then().statusCode(503)
+                .body("checks.find { it.name == 'hub-token' }.status", equalTo("DOWN"))
+                .body("checks.find { it.name == 'hub-token' }.data.reason",
+                        equalTo("UNAUTHORIZED"))
+                .extract().asString();
+        assertThat(readiness).doesNotContain(TOKEN).doesNotContain(WRONG);
+    }
+
     @Test
     void neitherTheTokenNorAWrongTokenAppearsInAnyOutput() throws IOException {
         // Given: a gated repo that the token's user was granted
@@ -150,5 +173,56 @@ class TokenRedactionTest {
         }
         assertThat(scrape).doesNotContain(TOKEN).doesNotContain(WRONG);
         assertThat(log).doesNotContain(TOKEN).doesNotContain(WRONG);
+    }
+
+    @Test
+    void secretsEchoedInTreePathsAreRedactedFromTheJobErrorTheJobListTheEventsAndTheLog() throws IOException {
+        // Given: a Hub that lists a safe path holding the default token and an API key, whose bytes arrive corrupted
+        // (the file fails, and the engine logs its path), and an unsafe path that holds them too and, cut short where
+        // error messages cut a quoted path (120 characters), the first 13 characters of the named token
+        hub.sim().addToken(TOKEN, "alice");
+        String echoed = "w-" + TOKEN + "/" + ApiKeys.READ + "/model.bin";
+        SimRepo corrupt = hub.sim().model("org/echo-corrupt");
+        corrupt.branch("main", corrupt.commit().textFile("config.json", "{}").lfsFile(echoed, 2000, 7));
+        hub.sim().faults().corruptByte(echoed, 5);
+        String cutWrong = WRONG.substring(0, 13);
+        String prefix = "../" + TOKEN + "/" + ApiKeys.READ + "/";
+        String unsafe = prefix + "p".repeat(120 - prefix.length() - cutWrong.length()) + WRONG + "/x.bin";
+        SimRepo hostile = hub.sim().model("org/echo-unsafe");
+        hostile.branch("main", hostile.commit().textFile("config.json", "{}").hostileTextFile(unsafe, "x"));
+
+        // When
+        List<String> outputs = new ArrayList<>();
+        List<JsonPath> failed = new ArrayList<>();
+        try {
+            for (String repo : List.of("org/echo-corrupt", "org/echo-unsafe")) {
+                String id = RestJobs.submit("{\"id\": \"" + repo + "\"}");
+                failed.add(RestJobs.awaitFinished(id));
+                outputs.add(given().accept("text/event-stream").when().get("/v1/jobs/" + id + "/events").then()
+                        .statusCode(200).extract().asString());
+            }
+        } finally {
+            hub.sim().faults().clear();
+        }
+        String list = given().when().get("/v1/jobs").then().statusCode(200).extract().asString();
+        String log = Files.readString(Redaction.LOG, StandardCharsets.UTF_8);
+
+        // Then: the failures were recorded, shown and logged with every secret (and the cut one's prefix) redacted
+        assertThat(failed.get(0).getString("error.reason")).isEqualTo("CHECKSUM_MISMATCH");
+        assertThat(failed.get(0).getString("error.message")).contains("w-<redacted>/<redacted>/model.bin");
+        assertThat(failed.get(1).getString("error.reason")).isEqualTo("UNSAFE_PATH");
+        assertThat(failed.get(1).getString("error.message")).contains("'../<redacted>/<redacted>/ppp")
+                .contains("ppp<redacted>...'");
+        assertThat(list).contains("org/echo-corrupt", "org/echo-unsafe", "w-<redacted>/<redacted>/model.bin");
+        assertThat(outputs).allSatisfy(events -> assertThat(events).contains("FAILED").contains("<redacted>"));
+        assertThat(log).contains("file failed repo=org/echo-corrupt").contains("w-<redacted>/<redacted>/model.bin");
+        outputs.add(failed.get(0).prettify());
+        outputs.add(failed.get(1).prettify());
+        outputs.add(list);
+        outputs.add(log);
+        for (String output : outputs) {
+            assertThat(output).doesNotContain(TOKEN).doesNotContain(WRONG).doesNotContain(cutWrong)
+                    .doesNotContain(ApiKeys.READ);
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.failure.RetryLaterException;
 import dev.hubmirror.hub.HfRepoId;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.hub.RepoType;
@@ -21,7 +22,10 @@ import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -128,6 +132,53 @@ class JobServiceTest {
         assertThat(again).containsExactly(running, queued, queued);
         assertThat(service.list(Optional.empty(), 100)).hasSize(2);
         assertThat(mirror.runs()).hasSize(1);
+    }
+
+    @Test
+    void aSubmissionNamingATargetAndATokenRunsOnThatMirrorAndIsNotTheSameJobAsTheDefaultOne() {
+        // Given: mirrors for the default store and for target "archive", recording which token name each job asked for
+        List<String> asked = new CopyOnWriteArrayList<>();
+        SnapshotMirrors mirrors = new SnapshotMirrors() {
+            @Override
+            public SnapshotMirror mirror(String target, String tokenName) {
+                check(target, tokenName);
+                asked.add(target + "/" + tokenName);
+                return mirror;
+            }
+
+            @Override
+            public Set<String> targets() {
+                return Set.of("archive");
+            }
+
+            @Override
+            public Set<String> tokens() {
+                return Set.of("team");
+            }
+        };
+        JobService service = new JobService(jobConfig(2, 10), mirrors, vertx);
+
+        // When
+        Job named = service.submit(List.of(model("org/a")), "archive", "team").get(0);
+        Job plain = service.submit(List.of(model("org/a"))).get(0);
+        Job again = service.submit(List.of(model("org/a")), "archive", null).get(0);
+
+        // Then
+        assertThat(named.target()).isEqualTo("archive");
+        assertThat(named.tokenName()).isEqualTo("team");
+        assertThat(named.snapshot().target()).isEqualTo("archive");
+        assertThat(plain).isNotSameAs(named);
+        assertThat(again).as("the token name is not part of what makes two jobs the same").isSameAs(named);
+        assertThat(asked).containsExactly("archive/team", "null/null");
+        assertThatThrownBy(() -> service.submit(List.of(model("org/b")), "nowhere", null))
+                .isInstanceOfSatisfying(MirrorException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.INVALID_REQUEST);
+                    assertThat(e.getMessage()).contains("unknown target 'nowhere'").contains("archive");
+                });
+        assertThatThrownBy(() -> service.submit(List.of(model("org/b")), null, "nobody"))
+                .isInstanceOfSatisfying(MirrorException.class,
+                        e -> assertThat(e.getMessage()).contains("unknown token name 'nobody'"));
+        assertThat(service.list(Optional.empty(), 100)).hasSize(2);
     }
 
     @Test
@@ -374,16 +425,113 @@ class JobServiceTest {
                         e -> assertThat(e.reason()).isEqualTo(Reason.SHUTTING_DOWN));
     }
 
+    @Test
+    void refusesASubmissionBeyondTheRetainedJobRecordsUntilFinishedJobsAreForgotten() {
+        // Given: room for three job records; one finished, two running
+        JobService service = service(3, 10, mirror, Map.of("mirror.jobs.max-retained", "3"));
+        Job finished = service.submit(List.of(model("org/a"))).get(0);
+        service.submit(List.of(model("org/b"), model("org/c")));
+        mirror.run("org/a").succeed("c", 0, 0);
+
+        // When / Then: a fourth record does not fit, nothing is submitted, Retry-After is when org/a is forgotten
+        assertThatThrownBy(() -> service.submit(List.of(model("org/d"))))
+                .isInstanceOfSatisfying(RetryLaterException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.TOO_MANY_JOBS);
+                    assertThat(e.getMessage()).contains("mirror.jobs.max-retained", "keeps 3 job records",
+                            "nothing was submitted");
+                    assertThat(e.retryAfter()).isBetween(Duration.ofHours(23), Duration.ofHours(24));
+                });
+        assertThat(service.retained().count()).isEqualTo(3);
+        assertThat(mirror.started("org/d")).isFalse();
+
+        // When the finished job is forgotten
+        service.purgeFinishedBefore(finished.finishedAt().plusMillis(1));
+
+        // Then there is room again
+        assertThat(service.submit(List.of(model("org/d")))).hasSize(1);
+    }
+
+    @Test
+    void countsTheBytesOfKeptJobRecordsAndRefusesWhatWouldExceedThem() {
+        // Given: job records of about 1 KiB each and 8 KiB for all of them
+        JobService service = service(1, 100, mirror, Map.of("mirror.jobs.max-retained-bytes", "8K"));
+        List<String> patterns = IntStream.range(0, 10).mapToObj(i -> "p" + "x".repeat(100) + i).toList();
+
+        // When: submissions with patterns until refused
+        int accepted = 0;
+        MirrorException refusal = null;
+        for (int i = 0; i < 20 && refusal == null; i++) {
+            try {
+                service.submit(List.of(repo("org/r" + i, "main", patterns)));
+                accepted++;
+            } catch (MirrorException e) {
+                refusal = e;
+            }
+        }
+
+        // Then
+        assertThat(accepted).isBetween(2, 7);
+        assertThat(refusal).isNotNull().extracting(MirrorException::reason).isEqualTo(Reason.TOO_MANY_JOBS);
+        assertThat(refusal.getMessage()).contains("mirror.jobs.max-retained-bytes");
+        assertThat(service.retained().bytes()).isPositive().isLessThanOrEqualTo(8 << 10);
+        assertThat(service.retained().count()).isEqualTo(accepted);
+    }
+
+    @Test
+    void refusesASubmissionThatAloneExceedsTheRetainedBytesAsTooLarge() {
+        // Given
+        JobService service = service(1, 100, mirror, Map.of("mirror.jobs.max-retained-bytes", "4K"));
+        List<String> patterns = IntStream.range(0, 40).mapToObj(i -> "pattern-" + "y".repeat(60) + i).toList();
+
+        // When / Then
+        assertThatThrownBy(() -> service.submit(List.of(repo("org/big", "main", patterns))))
+                .isInstanceOfSatisfying(MirrorException.class, e -> {
+                    assertThat(e.reason()).isEqualTo(Reason.REQUEST_TOO_LARGE);
+                    assertThat(e.getMessage()).contains("mirror.jobs.max-retained-bytes", "nothing was submitted");
+                });
+        assertThat(service.retained()).isEqualTo(new RetainedJobs(0, 0, null));
+    }
+
+    @Test
+    void theKeptBytesGoBackToZeroOnceEveryJobIsForgotten() {
+        // Given
+        JobService service = service(2, 10, mirror);
+        service.submit(List.of(model("org/a"), model("org/b"), model("org/c")));
+        mirror.run("org/a").succeed("c", 1, 1);
+        mirror.run("org/b").fail(new MirrorException(Reason.HUB_PROTOCOL, "a long message ".repeat(50)));
+        service.cancel(service.list(Optional.of(JobStatus.RUNNING), 10).get(0).id());
+        assertThat(service.retained().bytes()).isGreaterThan(3 * JobFootprint.RECORD);
+
+        // When
+        service.purgeFinishedBefore(Instant.now().plusSeconds(1));
+
+        // Then
+        assertThat(service.retained()).isEqualTo(new RetainedJobs(0, 0, null));
+    }
+
     private JobService service(int concurrency, int queueCapacity, SnapshotMirror snapshotMirror) {
-        JobConfig config = new SmallRyeConfigBuilder()
+        return service(concurrency, queueCapacity, snapshotMirror, Map.of());
+    }
+
+    private JobService service(int concurrency, int queueCapacity, SnapshotMirror snapshotMirror,
+            Map<String, String> overrides) {
+        return new JobService(jobConfig(concurrency, queueCapacity, overrides), snapshotMirror, vertx);
+    }
+
+    private static JobConfig jobConfig(int concurrency, int queueCapacity) {
+        return jobConfig(concurrency, queueCapacity, Map.of());
+    }
+
+    private static JobConfig jobConfig(int concurrency, int queueCapacity, Map<String, String> overrides) {
+        return new SmallRyeConfigBuilder()
                 .withMapping(JobConfig.class)
                 .withConverter(Duration.class, 100, new DurationConverter())
                 .withConverter(MemorySize.class, 100, new MemorySizeConverter())
                 .withDefaultValue("mirror.jobs.concurrency", String.valueOf(concurrency))
                 .withDefaultValue("mirror.jobs.queue-capacity", String.valueOf(queueCapacity))
+                .withDefaultValues(overrides)
                 .build()
                 .getConfigMapping(JobConfig.class);
-        return new JobService(config, snapshotMirror, vertx);
     }
 
     private static MirrorSpec model(String id) {

@@ -23,6 +23,10 @@ final class CdnListener implements Handler<HttpServerRequest> {
     @Override
     public void handle(HttpServerRequest request) {
         Exchange ex = sim.begin("cdn", request);
+        ex.afterLatency(() -> answer(ex));
+    }
+
+    private void answer(Exchange ex) {
         try {
             serve(ex);
         } catch (RuntimeException e) {

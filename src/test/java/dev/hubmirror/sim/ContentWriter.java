@@ -7,7 +7,9 @@ import io.vertx.core.http.HttpServerResponse;
  * Serves the content of a file (CDN and resolve-cache): Range / 206 / 416, HEAD, the 50 GB range-only rule and
  * the content faults. The body is generated in {@value #CHUNK}-byte chunks on the event loop; generation pauses
  * while the connection's write queue is full and resumes from its drain handler, so memory per response is one
- * chunk in flight plus Netty's queue, whatever the file size.
+ * chunk in flight plus Netty's queue, whatever the file size. Under a link cap ({@link SimNetwork}) chunks are
+ * {@value SimNetwork#PACED_CHUNK} bytes, each booked on the shared link before it is generated, and a chunk the
+ * link carries only later is generated and written from a timer.
  */
 final class ContentWriter {
 
@@ -74,6 +76,12 @@ final class ContentWriter {
         private long remaining;
         private long cutLeft;
         private boolean closed;
+        /** Bytes booked on the capped link and not written yet (0: none). */
+        private int booked;
+        /** Whether a link timer is pending: the pump resumes from it, not from a drain. */
+        private boolean linkWait;
+        /** Whether the write loop is running (a drain handler may be called from inside {@code write}). */
+        private boolean running;
 
         Pump(Exchange ex, SimContent content, long start, long length, long[] corrupt, long cut) {
             this.ex = ex;
@@ -96,16 +104,44 @@ final class ContentWriter {
         }
 
         private void pump() {
+            if (linkWait || running) {
+                // a drain that fires inside write() (Netty flushed synchronously): the running loop goes on anyway
+                return;
+            }
+            running = true;
+            try {
+                writeChunks();
+            } finally {
+                running = false;
+            }
+        }
+
+        private void writeChunks() {
             HttpServerResponse r = ex.response;
             while (!closed && remaining > 0) {
                 if (r.writeQueueFull()) {
                     r.drainHandler(v -> pump());
                     return;
                 }
-                int n = (int) Math.min(CHUNK, remaining);
-                if (cutLeft >= 0) {
-                    n = (int) Math.min(n, cutLeft);
+                int n = booked;
+                if (n == 0) {
+                    n = (int) Math.min(ex.network.chunkSize(CHUNK), remaining);
+                    if (cutLeft >= 0) {
+                        n = (int) Math.min(n, cutLeft);
+                    }
+                    long wait = ex.network.bodyDelayMillis(n);
+                    if (wait > 0) {
+                        // the link carries these bytes only later: write them from a timer, not by waiting here
+                        booked = n;
+                        linkWait = true;
+                        ex.network.schedule(wait, () -> {
+                            linkWait = false;
+                            pump();
+                        });
+                        return;
+                    }
                 }
+                booked = 0;
                 byte[] chunk = new byte[n];
                 content.copyRange(position, chunk, 0, n);
                 invertCorrupted(chunk, position);

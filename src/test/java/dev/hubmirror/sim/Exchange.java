@@ -46,12 +46,14 @@ final class Exchange {
     final String rawPath;
     final String rawQuery;
     final Map<String, String> query;
+    final SimNetwork network;
     private final Entry entry;
 
-    Exchange(HttpServerRequest request, Entry entry) {
+    Exchange(HttpServerRequest request, Entry entry, SimNetwork network) {
         this.request = request;
         this.response = request.response();
         this.entry = entry;
+        this.network = network;
         String uri = request.uri();
         int q = uri.indexOf('?');
         this.rawPath = q < 0 ? uri : uri.substring(0, q);
@@ -84,7 +86,19 @@ final class Exchange {
         entry.bodyBytes += bytes;
     }
 
-    /** Ends with {@code body} (not sent for HEAD, but its length is). */
+    /**
+     * Answers after the network's latency (none by default): runs {@code answer} now or from a timer, unless the
+     * client has gone away meanwhile.
+     */
+    void afterLatency(Runnable answer) {
+        network.afterLatency(() -> {
+            if (!response.closed()) {
+                answer.run();
+            }
+        });
+    }
+
+    /** Ends with {@code body} (not sent for HEAD, but its length is), paced by the network's link cap if set. */
     void end(int status, String contentType, byte[] body) {
         response.setStatusCode(status);
         if (contentType != null) {
@@ -94,8 +108,12 @@ final class Exchange {
         if (isHead() || body.length == 0) {
             response.end();
         } else {
-            countBody(body.length);
-            response.end(Buffer.buffer(body));
+            network.afterBody(body.length, () -> {
+                if (!response.closed()) {
+                    countBody(body.length);
+                    response.end(Buffer.buffer(body));
+                }
+            });
         }
     }
 

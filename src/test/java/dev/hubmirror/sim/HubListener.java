@@ -18,8 +18,9 @@ import org.jboss.logging.Logger;
 
 /**
  * The Hub listener: {@code api/{type}s/{id}[/revision/{rev}]}, {@code api/{type}s/{id}/tree/{rev}[/{path}]},
- * {@code [datasets/|spaces/]{id}/resolve/{rev}/{path}}, {@code api/resolve-cache/...} and the control endpoint
- * {@code /_sim/faults}. Runs on one event loop; never blocks it (digests are computed on a worker).
+ * {@code [datasets/|spaces/]{id}/resolve/{rev}/{path}}, {@code api/resolve-cache/...}, {@code api/whoami-v2}
+ * ({@link WhoamiEndpoint}) and the control endpoint {@code /_sim/faults}. Runs on one event loop; never blocks it
+ * (digests are computed on a worker).
  */
 final class HubListener implements Handler<HttpServerRequest> {
 
@@ -59,6 +60,10 @@ final class HubListener implements Handler<HttpServerRequest> {
             return;
         }
         Exchange ex = sim.begin("hub", request);
+        ex.afterLatency(() -> answer(ex));
+    }
+
+    private void answer(Exchange ex) {
         try {
             route(ex);
         } catch (BadRequest | IllegalArgumentException e) {
@@ -76,6 +81,10 @@ final class HubListener implements Handler<HttpServerRequest> {
             return;
         }
         if (segs.get(0).equals("api")) {
+            if (segs.size() == 2 && segs.get(1).equals(WhoamiEndpoint.PATH)) {
+                WhoamiEndpoint.answer(sim, ex);
+                return;
+            }
             if (segs.size() >= 2 && segs.get(1).equals("resolve-cache")) {
                 resolveCache(ex, segs.subList(2, segs.size()));
                 return;

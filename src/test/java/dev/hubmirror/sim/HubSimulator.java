@@ -50,6 +50,7 @@ public final class HubSimulator implements AutoCloseable {
     private final Faults faults = new Faults();
     private final ArrayDeque<Exchange.Entry> requestLog = new ArrayDeque<>();
     private final Vertx vertx;
+    private final SimNetwork network;
     private volatile int treePageSize = 1000;
     private volatile Duration signedUrlTtl = Duration.ofHours(1);
     private volatile String hubUrl;
@@ -58,6 +59,7 @@ public final class HubSimulator implements AutoCloseable {
 
     private HubSimulator(Vertx vertx) {
         this.vertx = vertx;
+        this.network = new SimNetwork(SimTimers.of(vertx));
     }
 
     /** Starts the Hub and the CDN on 127.0.0.1, each on an ephemeral port. */
@@ -193,6 +195,18 @@ public final class HubSimulator implements AutoCloseable {
         signedUrlTtl = ttl;
     }
 
+    /**
+     * Makes the simulator behave like a Hub behind a WAN link: {@code bytesPerSecond} caps the body bytes of all
+     * responses of both listeners (Hub and CDN) together, paced by one shared token bucket, so parallel downloads
+     * share the rate; every request (redirects included) is answered only after {@code latency}, from a timer that
+     * does not block the event loop. {@code 0} and {@link Duration#ZERO} turn them off (the default). Applies to
+     * responses from the next body chunk on; a new cap starts with an idle link.
+     */
+    public HubSimulator network(long bytesPerSecond, Duration latency) {
+        network.set(bytesPerSecond, latency);
+        return this;
+    }
+
     /** Adds the repos, tokens and settings of a spec file (format in docs/hub-simulator.md). */
     public HubSimulator load(Path specJson) throws IOException {
         SimSpec.load(this, specJson);
@@ -225,7 +239,11 @@ public final class HubSimulator implements AutoCloseable {
                 requestLog.removeFirst();
             }
         }
-        return new Exchange(request, entry);
+        return new Exchange(request, entry, network);
+    }
+
+    SimNetwork network() {
+        return network;
     }
 
     SimRepo findRepo(RepoType type, String id) {

@@ -85,12 +85,16 @@ public final class SimCommit {
     }
 
     /**
-     * Adds a regular file at a path the Hub should never list ({@code ..}, absolute, backslash, NUL, overlong): no
-     * check at all, for tests of a hostile Hub.
+     * Adds a regular file at a path the Hub should never list ({@code ..}, absolute, backslash, NUL, overlong, or a
+     * file where another file has its folder, {@code a} beside {@code a/b}): no check at all, for tests of a hostile
+     * Hub.
      */
     public SimCommit hostileTextFile(String path, String content) {
         SimContent c = SimContent.text(content);
-        return put(new SimFile(path, c.size(), false, c));
+        synchronized (lock) {
+            files.put(path, new SimFile(path, c.size(), false, c));
+        }
+        return this;
     }
 
     /** Removes a file; fails when the commit has no such file. */

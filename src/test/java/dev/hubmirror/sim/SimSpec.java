@@ -30,12 +30,15 @@ final class SimSpec {
     }
 
     static void apply(HubSimulator sim, JsonObject spec, String source) {
-        allow(spec, source, "treePageSize", "signedUrlTtlSeconds", "tokens", "repos", "faults");
+        allow(spec, source, "treePageSize", "signedUrlTtlSeconds", "network", "tokens", "repos", "faults");
         if (spec.containsKey("treePageSize")) {
             sim.treePageSize(spec.getInteger("treePageSize"));
         }
         if (spec.containsKey("signedUrlTtlSeconds")) {
             sim.signedUrlTtl(Duration.ofSeconds(spec.getLong("signedUrlTtlSeconds")));
+        }
+        if (spec.containsKey("network")) {
+            network(sim, spec.getJsonObject("network"), source);
         }
         JsonObject tokens = spec.getJsonObject("tokens", new JsonObject());
         for (Map.Entry<String, Object> t : tokens) {
@@ -47,6 +50,16 @@ final class SimSpec {
         if (spec.containsKey("faults")) {
             faults(sim.faults(), spec.getValue("faults"));
         }
+    }
+
+    /** {@code "network": {"linkRate": "60MiB", "latency": "40ms"}}: numbers are bytes per second and milliseconds. */
+    private static void network(HubSimulator sim, JsonObject n, String source) {
+        allow(n, source + " network", "linkRate", "latency");
+        Object rate = n.getValue("linkRate", 0);
+        Object latency = n.getValue("latency", 0);
+        sim.network(rate instanceof Number r ? r.longValue() : SimNetwork.parseRate(String.valueOf(rate)),
+                latency instanceof Number l ? Duration.ofMillis(l.longValue())
+                        : SimNetwork.parseLatency(String.valueOf(latency)));
     }
 
     private static void repo(HubSimulator sim, JsonObject r, String source) {

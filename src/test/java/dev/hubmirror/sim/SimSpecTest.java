@@ -34,6 +34,28 @@ class SimSpecTest {
     }
 
     @Test
+    void setsTheNetworkFromTheSpecInUnitsOrPlainNumbers() {
+        try (HubSimulator sim = HubSimulator.start()) {
+            // When
+            SimSpec.apply(sim, new JsonObject("{\"network\": {\"linkRate\": \"60MiB\", \"latency\": \"40ms\"}}"),
+                    "test");
+
+            // Then
+            assertThat(sim.network().bytesPerSecond()).isEqualTo(60L << 20);
+            assertThat(sim.network().latencyMillis()).isEqualTo(40);
+
+            // When
+            SimSpec.apply(sim, new JsonObject("{\"network\": {\"linkRate\": 1000, \"latency\": 0}}"), "test");
+
+            // Then
+            assertThat(sim.network().bytesPerSecond()).isEqualTo(1000);
+            assertThat(sim.network().latencyMillis()).isZero();
+            assertThatThrownBy(() -> SimSpec.apply(sim, new JsonObject("{\"network\": {\"rate\": 1}}"), "test"))
+                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("rate");
+        }
+    }
+
+    @Test
     void rejectsUnknownKeysAndBadRefs() {
         try (HubSimulator sim = HubSimulator.start()) {
             assertThatThrownBy(() -> SimSpec.apply(sim, new JsonObject("{\"repoz\": []}"), "test"))

@@ -43,6 +43,8 @@ public class HubSimulatorResource implements QuarkusTestResourceLifecycleManager
         config.put("mirror.transfer.single-put-threshold", "256K");
         config.put("mirror.transfer.memory-budget", "16M");
         config.put("mirror.jobs.events-interval", "100ms");
+        // readiness re-probes the store at most twice a second, so that a test sees a store going DOWN promptly
+        config.put("mirror.health.store-check-interval", "500ms");
         return config;
     }
 

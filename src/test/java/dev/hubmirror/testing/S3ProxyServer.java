@@ -260,18 +260,18 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** The bytes of an object; blocks (test threads only). */
     public byte[] objectBytes(String bucket, String key) {
-        return client().getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toBytes()).join()
+        return inspect(() -> client().getObject(b -> b.bucket(bucket).key(key), AsyncResponseTransformer.toBytes()))
                 .asByteArray();
     }
 
     /** The user metadata of an object; blocks (test threads only). */
     public Map<String, String> objectMetadata(String bucket, String key) {
-        return client().headObject(b -> b.bucket(bucket).key(key)).join().metadata();
+        return inspect(() -> client().headObject(b -> b.bucket(bucket).key(key))).metadata();
     }
 
     /** The keys of all objects in a bucket under a prefix (first 1000); blocks (test threads only). */
     public List<String> keys(String bucket, String prefix) {
-        return client().listObjectsV2(b -> b.bucket(bucket).prefix(prefix)).join().contents().stream()
+        return inspect(() -> client().listObjectsV2(b -> b.bucket(bucket).prefix(prefix))).contents().stream()
                 .map(S3Object::key).toList();
     }
 
@@ -287,7 +287,32 @@ public final class S3ProxyServer implements AutoCloseable {
 
     /** The multipart uploads in progress in a bucket; blocks (test threads only). */
     public List<MultipartUpload> uploadsInProgress(String bucket) {
-        return client().listMultipartUploads(b -> b.bucket(bucket)).join().uploads();
+        return inspect(() -> client().listMultipartUploads(b -> b.bucket(bucket))).uploads();
+    }
+
+    /**
+     * Runs a read-only inspection request, sent again (up to 5 times) when s3proxy answers 5xx: its filesystem backend
+     * now and then answers 500 to a listing while a process that was just killed left a request half-done. The
+     * code under test gets no such help; only the test's own looks at the bucket do.
+     */
+    private static <T> T inspect(java.util.function.Supplier<java.util.concurrent.CompletableFuture<T>> request) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return request.get().join();
+            } catch (java.util.concurrent.CompletionException e) {
+                boolean serverError = e.getCause() instanceof software.amazon.awssdk.services.s3.model.S3Exception s
+                        && s.statusCode() >= 500;
+                if (!serverError || attempt == 5) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(200L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Stops s3proxy and deletes its data. */

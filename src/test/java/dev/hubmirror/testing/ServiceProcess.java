@@ -135,6 +135,32 @@ public final class ServiceProcess implements AutoCloseable {
         awaitExit();
     }
 
+    /**
+     * Waits up to {@code limit} for the process to exit by itself and returns its exit code; fails when it still
+     * runs then (and kills it).
+     */
+    public int awaitExit(Duration limit) {
+        try {
+            if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+                throw new AssertionError(name + " still ran after " + limit + ":\n" + tail());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        return process.exitValue();
+    }
+
+    /** Everything the service wrote (stdout and stderr). */
+    public String output() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The last lines of the service's output. */
     public String tail() {
         try {

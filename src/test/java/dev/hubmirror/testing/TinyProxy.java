@@ -35,6 +35,15 @@ public final class TinyProxy implements AutoCloseable {
      * @throws IllegalStateException when tinyproxy is not installed or does not start
      */
     public static TinyProxy start(String user, String password) {
+        return start("BasicAuth " + user + " " + password);
+    }
+
+    /** Starts tinyproxy without authentication; blocks until it listens. */
+    public static TinyProxy start() {
+        return start("");
+    }
+
+    private static TinyProxy start(String authLine) {
         try {
             Path dir = Files.createTempDirectory("tinyproxy");
             int port;
@@ -46,7 +55,7 @@ public final class TinyProxy implements AutoCloseable {
             Path config = dir.resolve("tinyproxy.conf");
             Files.writeString(config, String.join("\n", "Port " + port, "Listen 127.0.0.1", "Timeout 60",
                     "LogFile \"" + log + "\"", "LogLevel Connect", "MaxClients 100", "Allow 127.0.0.1",
-                    "BasicAuth " + user + " " + password, ""));
+                    authLine, ""));
             Process process = new ProcessBuilder("tinyproxy", "-d", "-c", config.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile()).start();
             TinyProxy proxy = new TinyProxy(process, port, log);

@@ -296,6 +296,101 @@ abstract class MirrorScenarios {
     }
 
     @Test
+    void listedSizesThatWouldWrapALongSumStillHitTheByteLimitAndNothingIsTransferred() {
+        // Given: four LFS files the listing claims are 2^62 bytes each (a long sum wraps to exactly 0) and a real one
+        SimRepo repo = sim.model("org/wrapping-sizes");
+        SimCommit c = repo.commit().textFile("config.json", "{}");
+        for (int i = 0; i < 4; i++) {
+            c.lfsFile("huge-" + i + ".bin", 1L << 62, 90 + i, "a".repeat(64));
+        }
+        repo.branch("main", c);
+        sim.clearRequests();
+
+        // When: a job with a 4000-byte limit, and one with no limit at all
+        MirrorException limited = catchThrowableOfType(MirrorException.class, () -> mirror(null, false,
+                new SnapshotLimits(10, 4000)).mirror(spec(RepoType.MODEL, "org/wrapping-sizes", "main"),
+                MirrorProgress.NONE).await().atMost(Duration.ofSeconds(30)));
+        MirrorException unlimited = catchThrowableOfType(MirrorException.class, () -> mirror(null, false,
+                SnapshotLimits.NONE).mirror(spec(RepoType.MODEL, "org/wrapping-sizes", "main"),
+                MirrorProgress.NONE).await().atMost(Duration.ofSeconds(30)));
+
+        // Then: both refused with the exact total (2^64 + 2 bytes), before any file was fetched or written
+        assertThat(limited.reason()).isEqualTo(Reason.JOB_TOO_LARGE);
+        assertThat(limited.getMessage()).contains("selects 18446744073709551618 bytes")
+                .contains("mirror.jobs.max-bytes-per-job=4000");
+        assertThat(unlimited.reason()).isEqualTo(Reason.JOB_TOO_LARGE);
+        assertThat(unlimited.getMessage()).contains("selects 18446744073709551618 bytes");
+        assertThat(keys("models--org--wrapping-sizes/")).isEmpty();
+        assertThat(sim.requests()).filteredOn(r -> r.path().contains("/resolve/")).isEmpty();
+    }
+
+    @Test
+    void anUnsafePathOutsideTheIncludePatternsStillFailsTheJobAndNoTreeIsPublished() {
+        // Given: a tree with a good JSON file and a traversal path that the include patterns do not select
+        SimRepo repo = sim.model("org/unsafe-unselected");
+        repo.branch("main", repo.commit().textFile("config.json", "{}").hostileTextFile("../../etc/passwd", "root"));
+        sim.clearRequests();
+
+        // When
+        MirrorException e = catchThrowableOfType(MirrorException.class, () -> run(new MirrorSpec(
+                RepoRef.model("org/unsafe-unselected", "main"), List.of("*.json"), List.of())));
+
+        // Then: refused as if it were selected, and trees/<commit>.json (which lists every path) never written
+        assertThat(e.reason()).isEqualTo(Reason.UNSAFE_PATH);
+        assertThat(e.retriable()).isFalse();
+        assertThat(e.getMessage()).contains("org/unsafe-unselected").contains("../../etc/passwd");
+        assertThat(keys("models--org--unsafe-unselected/")).isEmpty();
+        assertThat(outsideThePrefix()).isEmpty();
+        assertThat(sim.requests()).filteredOn(r -> r.path().contains("/resolve/")).isEmpty();
+    }
+
+    @Test
+    void aFileAndAFolderOfTheSameNameAreRefusedUpFrontAndNothingIsWritten() {
+        // Given: a tree listing the file 'a' and the file 'a/b' (so 'a' is also a folder), and a good file
+        SimRepo repo = sim.model("org/file-and-folder");
+        repo.branch("main", repo.commit().textFile("config.json", "{}").hostileTextFile("a", "file")
+                .hostileTextFile("a/b", "file in folder"));
+        sim.clearRequests();
+
+        // When
+        MirrorException e = catchThrowableOfType(MirrorException.class,
+                () -> run(spec(RepoType.MODEL, "org/file-and-folder", "main")));
+
+        // Then: a non-retriable refusal naming both paths, before any fetch, upload or junk object
+        assertThat(e.reason()).isEqualTo(Reason.UNSAFE_PATH);
+        assertThat(e.retriable()).isFalse();
+        assertThat(e.getMessage()).contains("'a' both as a file and as the folder of 'a/b'");
+        assertThat(keys("models--org--file-and-folder/")).isEmpty();
+        assertThat(openUploads()).isZero();
+        assertThat(sim.requests()).filteredOn(r -> r.path().contains("/resolve/")).isEmpty();
+    }
+
+    @Test
+    void patternsThatSelectNoFileFailTheJobAndWriteNothing() {
+        // Given
+        SimRepo repo = sim.model("org/no-match");
+        repo.branch("main", repo.commit().textFile("config.json", "{}").lfsFile("model.safetensors", 5000, 52L));
+        sim.clearRequests();
+
+        // When
+        MirrorException e = catchThrowableOfType(MirrorException.class, () -> mirror(null, false)
+                .mirror(new MirrorSpec(RepoRef.model("org/no-match", "main"), List.of("*.bin"), List.of()),
+                        MirrorProgress.NONE).await().atMost(Duration.ofSeconds(30)));
+        MirrorException excludedAll = catchThrowableOfType(MirrorException.class, () -> mirror(null, false)
+                .mirror(new MirrorSpec(RepoRef.model("org/no-match", "main"), List.of(), List.of("*")),
+                        MirrorProgress.NONE).await().atMost(Duration.ofSeconds(30)));
+
+        // Then
+        assertThat(e.reason()).isEqualTo(Reason.NO_MATCHING_FILES);
+        assertThat(e.retriable()).isFalse();
+        assertThat(e.getMessage()).contains("org/no-match", "[*.bin]", "select no file", "config.json",
+                "refs/ was not");
+        assertThat(excludedAll.reason()).isEqualTo(Reason.NO_MATCHING_FILES);
+        assertThat(keys("models--org--no-match/")).isEmpty();
+        assertThat(sim.requests()).filteredOn(r -> r.path().contains("/resolve/")).isEmpty();
+    }
+
+    @Test
     void aRerunDownloadsNothing() {
         SimRepo repo = sim.model("org/rerun");
         SimCommit c = repo.commit().lfsFile("big.bin", PART + 100, 51).textFile("small.txt", "hello");

@@ -100,4 +100,28 @@ class PartPlanTest {
         assertThatThrownBy(() -> PartPlan.of(60_000_000_000_000L, 16 * MIB, 16 * MIB, StoreLimits.S3))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximum");
     }
+
+    @Test
+    void aFileOfLongMaxValueBytesIsRefusedByTheStoreLimitsInsteadOfWrapping() {
+        // Given the largest size a listing can claim, and S3's limits (at most 10,000 parts of 5 GiB)
+        // When / Then
+        assertThatThrownBy(() -> PartPlan.of(Long.MAX_VALUE, 8 * MIB, 16 * MIB, StoreLimits.S3))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("needs parts over");
+    }
+
+    @Test
+    void aStoreWithoutAPartSizeLimitPlansLongMaxValueBytesExactly() {
+        // Given a store that would take parts of any size
+        StoreLimits unbounded = new StoreLimits(1, Long.MAX_VALUE, 10_000);
+
+        // When
+        PartPlan plan = PartPlan.of(Long.MAX_VALUE, 8 * MIB, 16 * MIB, unbounded);
+
+        // Then: offsets and lengths never go negative and the last part ends exactly at the end
+        int last = plan.partCount() - 1;
+        assertThat(plan.partCount()).isLessThanOrEqualTo(10_000);
+        assertThat(plan.offset(last)).isPositive();
+        assertThat(plan.length(last)).isPositive().isLessThanOrEqualTo(plan.partSize());
+        assertThat(plan.offset(last) + plan.length(last)).isEqualTo(Long.MAX_VALUE);
+    }
 }

@@ -204,7 +204,7 @@ abstract class VerifierScenarios {
     }
 
     @Test
-    void aMissingRefIsIncompleteAndANamedCommitStillChecksTheFiles() {
+    void aMissingRefWithoutACommitIsNotMirroredAndANamedCommitStillChecksTheFiles() {
         // Given
         SimCommit c = mirrored("org/v-noref", List.of());
         store().delete("models--org--v-noref/refs/main").await().atMost(Duration.ofSeconds(30));
@@ -215,12 +215,35 @@ abstract class VerifierScenarios {
                 List.of(), List.of(), false));
 
         // Then
-        assertThat(withoutCommit.status()).isEqualTo(Status.INCOMPLETE);
+        assertThat(withoutCommit.status()).isEqualTo(Status.NOT_MIRRORED);
+        assertThat(withoutCommit.complete()).isFalse();
         assertThat(withoutCommit.refState()).isEqualTo(RefState.MISSING);
         assertThat(withoutCommit.commit()).isNull();
         assertThat(withoutCommit.problems()).singleElement().asString().contains("refs/main is missing");
         assertThat(withCommit.status()).isEqualTo(Status.INCOMPLETE);
         assertThat(withCommit.filesVerified()).isEqualTo(3);
+    }
+
+    @Test
+    void aRevisionNeverMirroredIntoThisStoreIsNotMirroredNotIncompleteWithNothingMissing() {
+        // Given: nothing at all for these repos in the store
+        String commit = "0123456789abcdef0123456789abcdef01234567";
+
+        // When
+        SnapshotReport byBranch = verify("org/v-never");
+        SnapshotReport byCommit = verify(new VerifySpec(RepoRef.model("org/v-never", commit), Optional.empty(),
+                List.of(), List.of(), false));
+        SnapshotReport byNamedCommit = verify(new VerifySpec(RepoRef.model("org/v-never", "main"),
+                Optional.of(commit), List.of(), List.of(), false));
+
+        // Then
+        assertThat(byBranch.status()).isEqualTo(Status.NOT_MIRRORED);
+        assertThat(byBranch.filesExpected()).isZero();
+        assertThat(byBranch.problems()).singleElement().asString().contains("refs/main is missing", "Mirror it");
+        assertThat(byCommit.status()).isEqualTo(Status.NOT_MIRRORED);
+        assertThat(byCommit.refState()).isEqualTo(RefState.NOT_NEEDED);
+        assertThat(byNamedCommit.status()).isEqualTo(Status.NOT_MIRRORED);
+        assertThat(byNamedCommit.problems()).anySatisfy(p -> assertThat(p).contains("trees/" + commit + ".json"));
     }
 
     @Test
@@ -262,14 +285,5 @@ abstract class VerifierScenarios {
         assertThat(same.filesExpected()).isEqualTo(2);
         assertThat(byCommit.status()).isEqualTo(Status.COMPLETE);
         assertThat(byCommit.refState()).isEqualTo(RefState.NOT_NEEDED);
-    }
-
-    @Test
-    void aRepoThatWasNeverMirroredIsIncompleteWithoutFailing() {
-        SnapshotReport report = verify("org/v-never");
-
-        assertThat(report.status()).isEqualTo(Status.INCOMPLETE);
-        assertThat(report.refState()).isEqualTo(RefState.MISSING);
-        assertThat(report.filesExpected()).isZero();
     }
 }

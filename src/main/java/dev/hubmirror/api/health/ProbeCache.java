@@ -13,7 +13,7 @@ import org.jboss.logging.Logger;
  * the probe, bounded by the timeout. Kubelet probes every few seconds thus cost one store or Hub request per interval,
  * and a slow store never makes a probe time out.
  */
-final class ProbeCache {
+public final class ProbeCache {
 
     private static final Logger LOGGER = Logger.getLogger(ProbeCache.class);
 
@@ -24,12 +24,14 @@ final class ProbeCache {
     private final Uni<HealthCheckResponse> first;
     private volatile HealthCheckResponse last;
     private volatile long lastAt;
+    /** The refresh running, or the last one; guarded by {@code this}. */
+    private Uni<HealthCheckResponse> running;
 
     /**
      * @param probe builds a fresh probe; it must not fail (map failures to a DOWN response), a timeout is added here
      * @param timedOut the response when the probe takes longer than {@code timeout}
      */
-    ProbeCache(String name, Supplier<Uni<HealthCheckResponse>> probe, Duration interval, Duration timeout,
+    public ProbeCache(String name, Supplier<Uni<HealthCheckResponse>> probe, Duration interval, Duration timeout,
             Supplier<HealthCheckResponse> timedOut) {
         this.name = name;
         this.intervalNanos = interval.toNanos();
@@ -43,16 +45,48 @@ final class ProbeCache {
     }
 
     /** The latest result; starts a refresh when it is stale. */
-    Uni<HealthCheckResponse> get() {
+    public Uni<HealthCheckResponse> get() {
         HealthCheckResponse current = last;
         if (current == null) {
             return first;
         }
-        if (System.nanoTime() - lastAt > intervalNanos && refreshing.compareAndSet(false, true)) {
-            probe.get().eventually(() -> refreshing.set(false)).subscribe().with(
+        if (stale()) {
+            refresh();
+        }
+        return Uni.createFrom().item(current);
+    }
+
+    /**
+     * The latest result, except that a stale DOWN result waits for a fresh probe (bounded by the timeout): a
+     * submission refused for a dependency that is down must not be refused for one that came back since. A stale UP
+     * result is answered at once, as by {@link #get()}.
+     */
+    public Uni<HealthCheckResponse> getUnlessStaleDown() {
+        HealthCheckResponse current = last;
+        if (current == null) {
+            return first;
+        }
+        if (!stale()) {
+            return Uni.createFrom().item(current);
+        }
+        Uni<HealthCheckResponse> fresh = refresh();
+        return current.getStatus() == HealthCheckResponse.Status.UP ? Uni.createFrom().item(current) : fresh;
+    }
+
+    private boolean stale() {
+        return System.nanoTime() - lastAt > intervalNanos;
+    }
+
+    /** Starts one refresh (or joins the one running) and returns its result. */
+    private synchronized Uni<HealthCheckResponse> refresh() {
+        if (refreshing.compareAndSet(false, true)) {
+            Uni<HealthCheckResponse> started = probe.get().eventually(() -> refreshing.set(false))
+                    .memoize().indefinitely();
+            running = started;
+            started.subscribe().with(
                     response -> LOGGER.debugf("health probe refreshed check=%s status=%s", name, response.getStatus()),
                     failure -> LOGGER.warnf("health probe failed check=%s error=%s", name, failure.getMessage()));
         }
-        return Uni.createFrom().item(current);
+        return running;
     }
 }

@@ -2,11 +2,15 @@ package dev.hubmirror.api.health;
 
 import dev.hubmirror.config.HealthConfig;
 import dev.hubmirror.failure.MirrorException;
+import dev.hubmirror.failure.Reason;
+import dev.hubmirror.failure.RetryLaterException;
 import dev.hubmirror.store.ObjectStore;
 import io.smallrye.health.api.AsyncHealthCheck;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.Readiness;
 import org.jboss.logging.Logger;
@@ -24,9 +28,12 @@ public class StoreReadinessCheck implements AsyncHealthCheck {
     private static final Logger LOGGER = Logger.getLogger(StoreReadinessCheck.class);
 
     private final ProbeCache cache;
+    private final String url;
+    private final Duration interval;
 
     public StoreReadinessCheck(ObjectStore store, HealthConfig config) {
-        String url = store.url("");
+        this.url = store.url("");
+        this.interval = config.storeCheckInterval();
         this.cache = new ProbeCache(NAME, () -> store.probe()
                 .map(ignored -> base(store, url).up().build())
                 .onFailure().recoverWithItem(e -> {
@@ -49,5 +56,22 @@ public class StoreReadinessCheck implements AsyncHealthCheck {
     @Override
     public Uni<HealthCheckResponse> call() {
         return cache.get();
+    }
+
+    /**
+     * Completes when the store is ready (its latest probe succeeded); fails with {@link Reason#STORE_NOT_READY}
+     * naming the store and its problem otherwise, so that a submission is refused instead of failing later.
+     */
+    public Uni<Void> requireReady() {
+        return cache.getUnlessStaleDown().map(response -> {
+            if (response.getStatus() == HealthCheckResponse.Status.UP) {
+                return null;
+            }
+            Map<String, Object> data = response.getData().orElse(Map.of());
+            throw new RetryLaterException(Reason.STORE_NOT_READY, "the store " + url + " is not ready (readiness "
+                    + "check '" + NAME + "' is DOWN, " + data.getOrDefault("reason", "?") + ": "
+                    + data.getOrDefault("error", "no detail") + "); nothing was submitted: fix the store, then submit "
+                    + "again (it is probed every " + interval + ", mirror.health.store-check-interval)", interval);
+        });
     }
 }

@@ -1,11 +1,13 @@
 package dev.hubmirror.api.kafka;
 
 import dev.hubmirror.api.rest.RepoRequest;
+import dev.hubmirror.api.rest.SubmissionLimits;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.KafkaConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.job.JobDesk;
+import dev.hubmirror.job.JobFootprint;
 import dev.hubmirror.job.JobOrder;
 import dev.hubmirror.job.JobRecord;
 import dev.hubmirror.job.JobSnapshot;
@@ -36,31 +38,54 @@ public final class KafkaJobDesk implements JobDesk {
     private final SnapshotMirrors mirrors;
     private final KafkaConfig config;
     private final JobConfig jobConfig;
+    private final KafkaReadinessCheck kafka;
 
     public KafkaJobDesk(KafkaJobs jobs, RequestProducer requests, SnapshotMirrors mirrors, KafkaConfig config,
-            JobConfig jobConfig) {
+            JobConfig jobConfig, KafkaReadinessCheck kafka) {
         this.jobs = jobs;
         this.requests = requests;
         this.mirrors = mirrors;
         this.config = config;
         this.jobConfig = jobConfig;
+        this.kafka = kafka;
     }
 
+    /**
+     * Refused at once with {@link Reason#KAFKA_UNAVAILABLE} while the Kafka check is DOWN (broker away, topic
+     * missing), or after {@code mirror.kafka.send-timeout} when the broker does not acknowledge the request; with
+     * {@link Reason#TOO_MANY_JOBS} when the shared job state keeps {@code mirror.jobs.max-retained*} already.
+     */
     @Override
-    public Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs) {
-        if (specs == null || specs.isEmpty()) {
-            return Uni.createFrom().failure(new MirrorException(Reason.INVALID_REQUEST,
-                    "nothing to mirror: name at least one repo"));
-        }
-        MirrorRequestMessage request = new MirrorRequestMessage(UUID.randomUUID().toString(), config.restRequester(),
-                null, specs.stream().map(KafkaJobDesk::repo).toList(), null, null);
-        List<JobOrder> orders = request.toOrders(Math.max(specs.size(), jobConfig.maxReposPerRequest()), mirrors,
-                Instant.now());
-        return requests.send(request)
-                .chain(() -> until(() -> orders.stream().allMatch(o -> jobs.store().find(o.id()).isPresent())))
-                .map(visible -> orders.stream()
-                        .map(o -> jobs.store().find(o.id()).map(JobRecord::job).orElseGet(() -> JobSnapshot.queued(o)))
-                        .toList());
+    public Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName) {
+        return Uni.createFrom().deferred(() -> {
+            if (specs == null || specs.isEmpty()) {
+                throw new MirrorException(Reason.INVALID_REQUEST, "nothing to mirror: name at least one repo");
+            }
+            MirrorRequestMessage request = new MirrorRequestMessage(UUID.randomUUID().toString(),
+                    config.restRequester(), null, specs.stream().map(KafkaJobDesk::repo).toList(), target, tokenName);
+            Instant now = Instant.now();
+            List<JobOrder> orders = request.toOrders(SubmissionLimits.of(jobConfig), mirrors, now);
+            long needed = orders.stream().mapToLong(o -> JobFootprint.of(JobSnapshot.queued(o))).sum();
+            jobs.store().retained().checkRoomFor(orders.size(), needed, jobConfig, now);
+            return kafka.requireAvailable()
+                    .chain(() -> send(request))
+                    .chain(() -> until(() -> orders.stream().allMatch(o -> jobs.store().find(o.id()).isPresent())))
+                    .map(visible -> orders.stream()
+                            .map(o -> jobs.store().find(o.id()).map(JobRecord::job)
+                                    .orElseGet(() -> JobSnapshot.queued(o)))
+                            .toList());
+        });
+    }
+
+    /** Sends the request, bounded by {@code mirror.kafka.send-timeout}; any failure to send is a 503. */
+    private Uni<Void> send(MirrorRequestMessage request) {
+        String topic = config.topics().requests();
+        return Uni.createFrom().deferred(() -> requests.send(request))
+                .ifNoItem().after(config.sendTimeout()).failWith(() -> kafka.unavailable("the broker did not "
+                        + "acknowledge the request on topic " + topic + " within " + config.sendTimeout()
+                        + " (mirror.kafka.send-timeout)"))
+                .onFailure(e -> !(e instanceof MirrorException)).transform(e -> kafka.unavailable("sending to topic "
+                        + topic + " failed (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")"));
     }
 
     @Override
@@ -81,7 +106,8 @@ public final class KafkaJobDesk implements JobDesk {
                 return Uni.createFrom().failure(new MirrorException(Reason.JOB_FINISHED, "job " + id + " ("
                         + job.ref() + ") already " + job.status() + ": nothing to cancel"));
             }
-            return jobs.store().requestCancel(id)
+            return kafka.requireAvailable()
+                    .chain(() -> jobs.store().requestCancel(id))
                     .chain(() -> until(() -> get(id).status().finished()))
                     .map(done -> get(id));
         });

@@ -2,9 +2,12 @@ package dev.hubmirror.api.kafka;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hubmirror.job.JobFootprint;
 import dev.hubmirror.job.JobRecord;
+import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStateStore;
 import dev.hubmirror.job.JobStatus;
+import dev.hubmirror.job.RetainedJobs;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +72,8 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
     private final Thread reader;
     private volatile boolean running = true;
     private volatile boolean ready;
+    /** Why the view is not ready yet (waiting for the broker, the topic missing, reading); null once ready. */
+    private volatile String problem;
 
     private final Map<String, JobRecord> records = new ConcurrentHashMap<>();
     private final Map<String, JobRecord> placeholders = new ConcurrentHashMap<>();
@@ -112,6 +117,7 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
 
         this.reader = new Thread(this::read, "hub-mirror-job-state");
         this.reader.setDaemon(true);
+        this.problem = "the reader has not started on topic " + topic;
     }
 
     /** Starts reading the topic. */
@@ -122,6 +128,37 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
     /** Whether the view holds everything the topic held when the store started. */
     public boolean ready() {
         return ready;
+    }
+
+    /** Why the view is not ready: the broker away, the topic missing, still reading; empty once ready. */
+    public Optional<String> problem() {
+        return ready ? Optional.empty() : Optional.ofNullable(problem);
+    }
+
+    /** The topic the view reads. */
+    public String topic() {
+        return topic;
+    }
+
+    /** The job records the view keeps and their estimated heap, with the oldest finished job's time. */
+    public RetainedJobs retained() {
+        int count = 0;
+        long bytes = 0;
+        Instant oldest = null;
+        for (Map<String, JobRecord> map : List.of(records, placeholders)) {
+            for (Map.Entry<String, JobRecord> entry : map.entrySet()) {
+                if (map == placeholders && records.containsKey(entry.getKey())) {
+                    continue;
+                }
+                JobSnapshot job = entry.getValue().job();
+                count++;
+                bytes += JobFootprint.of(job);
+                if (job.finishedAt() != null && (oldest == null || job.finishedAt().isBefore(oldest))) {
+                    oldest = job.finishedAt();
+                }
+            }
+        }
+        return new RetainedJobs(count, bytes, oldest);
     }
 
     /** Stops reading, waits briefly for pending writes, closes the clients. */
@@ -256,10 +293,12 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
         CompletableFuture<Void> started = new CompletableFuture<>();
         started.thenRun(() -> {
             ready = true;
+            problem = null;
             LOGGER.infof("job state read topic=%s jobs=%d requests=%d", topic, records.size(), requests.size());
         });
         try {
             List<TopicPartition> partitions = partitions();
+            problem = "reading topic " + topic + " up to where it stood at start";
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             waiting.add(new Waiter(consumer.endOffsets(partitions), started, true));
@@ -276,6 +315,9 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
         } catch (WakeupException e) {
             // closing
         } catch (KafkaException | IllegalStateException e) {
+            problem = "the job state reader of topic " + topic + " stopped (" + e.getMessage()
+                    + "): restart the instance";
+            ready = false;
             LOGGER.errorf(e, "job state reader stopped topic=%s error=%s: restart the instance", topic,
                     e.getMessage());
         } finally {
@@ -286,21 +328,30 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
         }
     }
 
-    /** The topic's partitions; waits (on the reader thread) until the topic exists. */
+    /**
+     * The topic's partitions; waits (on the reader thread) until the topic exists. What it waits for is kept as the
+     * {@link #problem()} and logged once per change, not per attempt.
+     */
     private List<TopicPartition> partitions() {
+        String logged = null;
         while (running) {
             List<PartitionInfo> infos = null;
             try {
                 infos = consumer.partitionsFor(topic);
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
-                LOGGER.warnf("job state topic unreachable topic=%s error=%s: retrying", topic, e.getMessage());
+                problem = "no broker answered for the metadata of topic " + topic + " (" + e.getMessage()
+                        + "): waiting for it";
             }
             if (infos != null && !infos.isEmpty()) {
                 return infos.stream().map(p -> new TopicPartition(p.topic(), p.partition())).toList();
             }
             if (infos != null) {
-                LOGGER.warnf("job state topic missing topic=%s: create it (compacted, see docs/kafka.md); retrying",
-                        topic);
+                problem = "topic " + topic + " (mirror.kafka.topics.job-state) is missing: create it compacted as "
+                        + "docs/kafka.md#topics shows; waiting for it";
+            }
+            if (!problem.equals(logged)) {
+                logged = problem;
+                LOGGER.warnf("job state not ready topic=%s error=%s", topic, problem);
             }
             try {
                 Thread.sleep(RETRY.toMillis());

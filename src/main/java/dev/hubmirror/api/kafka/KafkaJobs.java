@@ -19,6 +19,7 @@ import java.net.UnknownHostException;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -115,6 +116,19 @@ public class KafkaJobs {
     /** Whether the job-state view is complete (always true with Kafka off). */
     public synchronized boolean ready() {
         return !config.enabled() || store != null && store.ready();
+    }
+
+    /** Why the job-state view is not complete; empty when it is (or Kafka is off). */
+    public synchronized Optional<String> stateProblem() {
+        if (!config.enabled()) {
+            return Optional.empty();
+        }
+        return store == null ? Optional.of("the job state store has not started") : store.problem();
+    }
+
+    /** The job-state topic. */
+    public String stateTopic() {
+        return config.topics().jobState();
     }
 
     private static String defaultInstance() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.hubmirror.api.rest.MirrorRequest;
 import dev.hubmirror.api.rest.RepoRequest;
+import dev.hubmirror.api.rest.SubmissionLimits;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.job.JobCoordinator;
@@ -46,7 +47,7 @@ public record MirrorRequestMessage(
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST} naming what is wrong
      */
-    public List<JobOrder> toOrders(int maxRepos, SnapshotMirrors mirrors, Instant acceptedAt) {
+    public List<JobOrder> toOrders(SubmissionLimits limits, SnapshotMirrors mirrors, Instant acceptedAt) {
         if (requestId == null || requestId.isBlank() || !NAME.matcher(requestId).matches()) {
             throw new MirrorException(Reason.INVALID_REQUEST, "requestId is missing or invalid: give a unique, "
                     + "printable id of at most 200 characters (it is the idempotency key)");
@@ -57,7 +58,7 @@ public record MirrorRequestMessage(
         }
         List<MirrorSpec> specs;
         try {
-            specs = new MirrorRequest(models, repos).toSpecs(maxRepos);
+            specs = new MirrorRequest(models, repos).toSpecs(limits);
             mirrors.check(blankToNull(target), blankToNull(tokenName));
         } catch (MirrorException e) {
             throw new MirrorException(e.reason(), "request " + requestId + ": " + e.getMessage());

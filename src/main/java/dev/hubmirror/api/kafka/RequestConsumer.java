@@ -1,8 +1,9 @@
 package dev.hubmirror.api.kafka;
 
 import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hubmirror.api.rest.JsonProblem;
+import dev.hubmirror.api.rest.SubmissionLimits;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
@@ -69,7 +70,7 @@ public class RequestConsumer {
         List<JobOrder> jobOrders;
         try {
             request = parse(message.getPayload());
-            jobOrders = request.toOrders(jobConfig.maxReposPerRequest(), mirrors, receivedAt);
+            jobOrders = request.toOrders(SubmissionLimits.of(jobConfig), mirrors, receivedAt);
         } catch (MirrorException e) {
             String requestId = request == null ? null : request.requestId();
             LOGGER.warnf("request refused request=%s error=%s: %s", requestId, e.reason(), e.getMessage());
@@ -98,13 +99,8 @@ public class RequestConsumer {
             }
             return request;
         } catch (JacksonException e) {
-            StringBuilder text = new StringBuilder("malformed JSON request: ").append(e.getOriginalMessage());
-            JsonLocation location = e.getLocation();
-            if (location != null && location.getLineNr() > 0) {
-                text.append(" (line ").append(location.getLineNr()).append(", column ")
-                        .append(location.getColumnNr()).append(')');
-            }
-            throw new MirrorException(Reason.INVALID_REQUEST, text.toString().replaceAll("\\p{Cntrl}", "?"), e);
+            throw new MirrorException(Reason.INVALID_REQUEST,
+                    JsonProblem.describe(e, "malformed JSON request").replaceAll("\\p{Cntrl}", "?"), e);
         } catch (java.io.IOException e) {
             throw new MirrorException(Reason.INVALID_REQUEST, "unreadable request: " + e.getMessage(), e);
         }

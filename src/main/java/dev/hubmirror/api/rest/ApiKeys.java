@@ -2,10 +2,12 @@ package dev.hubmirror.api.rest;
 
 import dev.hubmirror.config.ApiConfig;
 import dev.hubmirror.config.ApiConfig.ApiRole;
+import dev.hubmirror.failure.Secrets;
 import io.quarkus.runtime.Startup;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -29,7 +31,8 @@ import org.jboss.logging.Logger;
  * The API keys callers may present ({@code mirror.api.keys.*}), compared in constant time. With auth on, no key and no
  * OIDC configured, a submit key is generated at startup into {@code mirror.api.generated-key-file} (mode 600; an
  * existing file is reused), so that the service on its embedded defaults is usable and still not open. Keys are never
- * logged; only the file's path is.
+ * logged; only the file's path is. A process with no HTTP listener (the {@code mirror} and {@code verify} commands)
+ * accepts no key and generates none.
  */
 @Startup
 @Singleton
@@ -45,20 +48,37 @@ public class ApiKeys {
 
     private final List<Known> keys;
 
+    /** Keys from configuration; a generated key is not made known to any {@link Secrets}. */
+    public ApiKeys(ApiConfig config, boolean oidc) {
+        this(config, oidc, true, false, Secrets.NONE);
+    }
+
+    /** Keys from configuration; a generated key is added to {@code secrets}, so that it is redacted like the others. */
+    @Inject
     public ApiKeys(ApiConfig config,
-            @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc) {
+            @ConfigProperty(name = "quarkus.oidc.tenant-enabled", defaultValue = "false") boolean oidc,
+            @ConfigProperty(name = "quarkus.http.host-enabled", defaultValue = "true") boolean listening,
+            @ConfigProperty(name = "quarkus.http.domain-socket-enabled", defaultValue = "false") boolean socket,
+            Secrets secrets) {
         List<Known> known = new ArrayList<>();
+        if (!listening && !socket) {
+            // no API listener (the mirror and verify commands): nothing to protect, no key file to generate
+            this.keys = List.of();
+            return;
+        }
         for (Map.Entry<String, ApiConfig.Key> entry : config.keys().entrySet()) {
             String secret = entry.getValue().secret().trim();
             if (secret.length() < MIN_KEY_LENGTH) {
-                throw new IllegalArgumentException("mirror.api.keys." + entry.getKey() + ".key is shorter than "
+                throw new ConfigurationException("mirror.api.keys." + entry.getKey() + ".key is shorter than "
                         + MIN_KEY_LENGTH + " characters: use a random key, e.g. `openssl rand -base64 32`");
             }
             known.add(new Known(entry.getKey(), digest(secret), entry.getValue().role()));
         }
         if (config.auth().enabled() && known.isEmpty() && !oidc) {
             Path file = Path.of(config.generatedKeyFile());
-            known.add(new Known(GENERATED, digest(generatedKey(file)), ApiRole.SUBMIT));
+            String generated = generatedKey(file);
+            secrets.add(generated);
+            known.add(new Known(GENERATED, digest(generated), ApiRole.SUBMIT));
         }
         if (!config.auth().enabled()) {
             LOGGER.warn("api auth is off (mirror.api.auth.enabled=false): anyone who reaches the API port can submit "
@@ -69,11 +89,20 @@ public class ApiKeys {
 
     /** The role of the key {@code presented}, if it is one; every configured key is compared, in constant time. */
     Optional<ApiRole> role(String presented) {
+        return find(presented).map(Known::role);
+    }
+
+    /** The configured name of the key {@code presented} (never the key), if it is one. */
+    Optional<String> name(String presented) {
+        return find(presented).map(Known::name);
+    }
+
+    private Optional<Known> find(String presented) {
         byte[] candidate = digest(presented);
-        ApiRole found = null;
+        Known found = null;
         for (Known key : keys) {
             if (MessageDigest.isEqual(key.digest(), candidate) && found == null) {
-                found = key.role();
+                found = key;
             }
         }
         return Optional.ofNullable(found);
@@ -89,8 +118,8 @@ public class ApiKeys {
                             file.toAbsolutePath());
                     return existing;
                 }
-                throw new IllegalStateException("the API key file " + file.toAbsolutePath() + " holds no key of at "
-                        + "least " + MIN_KEY_LENGTH + " characters: delete it to have a new key generated");
+                throw new ConfigurationException("the API key file " + file.toAbsolutePath() + " holds no key of "
+                        + "at least " + MIN_KEY_LENGTH + " characters: delete it to have a new key generated");
             }
             byte[] random = new byte[32];
             new SecureRandom().nextBytes(random);
@@ -105,9 +134,9 @@ public class ApiKeys {
                     file.toAbsolutePath());
             return key;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read or create the API key file " + file.toAbsolutePath()
-                    + ": set mirror.api.generated-key-file to a writable path, or configure mirror.api.keys.<name>.key",
-                    e);
+            throw new ConfigurationException("cannot read or create the API key file " + file.toAbsolutePath()
+                    + " (" + e + "): set mirror.api.generated-key-file to a writable path, or configure "
+                    + "mirror.api.keys.<name>.key");
         }
     }
 

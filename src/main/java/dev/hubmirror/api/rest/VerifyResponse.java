@@ -12,8 +12,9 @@ public record VerifyResponse(
         @Schema(description = "model, dataset or space") String type,
         @Schema(description = "The revision as requested") String revision,
         @Schema(description = "The commit checked; null when neither the ref nor the request names one") String commit,
-        @Schema(description = "COMPLETE, INCOMPLETE, or UNVERIFIED (all present, some files without a recorded hash:"
-                + " verify with deep=true)") SnapshotReport.Status status,
+        @Schema(description = "COMPLETE; INCOMPLETE; UNVERIFIED (all present, some files without a recorded hash:"
+                + " verify with deep=true); NOT_MIRRORED (no refs/<revision> and no trees/<commit>.json: this store "
+                + "holds no mirror of the revision)") SnapshotReport.Status status,
         @Schema(description = "Whether status is COMPLETE") boolean complete,
         @Schema(description = "Store URL of the snapshot folder, as workers address it") String snapshotUrl,
         Ref ref,
@@ -25,7 +26,8 @@ public record VerifyResponse(
         @Schema(description = "Snapshot-level findings (ref, tree), each saying what to do") List<String> problems,
         @Schema(description = "Whether file contents were re-read and re-hashed") boolean deep) {
 
-    static VerifyResponse of(SnapshotReport r) {
+    /** The answer for one report; the CLI's {@code verify --json} prints the same. */
+    public static VerifyResponse of(SnapshotReport r) {
         String refKey = CacheLayout.ref(r.ref());
         String treeKey = r.commit() == null ? null : CacheLayout.tree(r.ref(), r.commit());
         return new VerifyResponse(r.ref().id().id(), r.ref().type().singular(), r.ref().revision(), r.commit(),

@@ -62,14 +62,18 @@ import org.jboss.logging.Logger;
  * an event loop. All methods are lazy: nothing touches the disk until subscription, and re-subscribing repeats the
  * operation.
  *
- * <p><b>Visibility.</b> Nothing partial is ever visible under a key. An upload writes to a hidden temp file in the
- * destination directory ({@code .<name>.<random>.part}); {@link MultipartUpload#complete} fsyncs it, records the
- * metadata, renames it atomically onto the key ({@code rename(2)}, replacing an existing file) and fsyncs the
- * directory. {@link #put} and {@link #copy} go through a temp file and the same rename. {@link MultipartUpload#abort}
- * deletes the temp file. {@code huggingface_hub} opens snapshot files by their exact name, so a dot-prefixed temp file
- * beside them is never mistaken for a snapshot file. One left by a crash is harmless to loading (cache scans such as
- * {@code huggingface-cli scan-cache} do count it), is deleted by {@link #abortUploads} (the next job for that
- * snapshot), and may be deleted at any time: {@code find <root> -name '.*.part'}.
+ * <p><b>Visibility.</b> Nothing partial is ever visible under a key. An upload writes to a temp file outside every
+ * key's namespace, under {@code <root>/.hub-mirror/tmp/} in the key's folder path ({@code
+ * .hub-mirror/tmp/<folder of the key>/.<name>.<random>.part}); {@link MultipartUpload#complete} fsyncs it, records
+ * the metadata, renames it atomically onto the key ({@code rename(2)}, replacing an existing file; the temp tree is
+ * under the root, so on the same filesystem unless a mount point sits below the root) and fsyncs the directory.
+ * {@link #put} and {@link #copy} go through a temp file and the same rename. {@link MultipartUpload#abort} deletes the
+ * temp file. Keys under {@code .hub-mirror/} are refused, so no repo file can ever be named like a temp file: a repo
+ * that ships {@code .config.json.0123456789abcdef.part} is just another snapshot file, and {@link #abortUploads} only
+ * ever looks under {@code .hub-mirror/tmp/}. A temp file left by a crash is invisible to loading and to cache scans,
+ * is deleted by {@link #abortUploads} (the next job for that snapshot), and may be deleted at any time:
+ * {@code find <root>/.hub-mirror/tmp -type f -delete} while no job runs. Empty folders stay there; they may be deleted
+ * likewise.
  *
  * <p><b>Metadata.</b> User metadata (e.g. {@code hub-mirror-sha256}) is stored as user extended attributes
  * ({@code user.<name>}, one attribute per entry, set on the temp file before the rename so that it arrives with the
@@ -101,13 +105,15 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
 
     /** Directory under the root for the store's own files; keys may not start with it. */
     static final String INTERNAL_DIR = ".hub-mirror";
+    /** Directory under {@link #INTERNAL_DIR} that holds the temp files of unfinished writes. */
+    static final String TEMP_DIR = "tmp";
 
     private static final Logger LOGGER = Logger.getLogger(FilesystemObjectStore.class);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long MAX_EXECUTE_MINUTES = 60;
     private static final int TEMP_NAME_CODE_POINTS = 48;
-    /** The names {@link #tempName} gives: {@code .<name>.<16 hex digits>.part}. */
+    /** The names {@link #tempFor} gives: {@code .<name>.<16 hex digits>.part}. */
     private static final Pattern TEMP_NAME = Pattern.compile("\\..+\\.[0-9a-f]{16}\\.part");
 
     /** Where metadata is kept; {@link #DETECT} picks one on first use. */
@@ -116,6 +122,8 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
     }
 
     private final Path root;
+    /** {@code <root>/.hub-mirror/tmp}: every temp file of a write lives below it, never beside a key. */
+    private final Path tempRoot;
     private final WorkerExecutor workers;
     private final Object modeLock = new Object();
     private volatile MetadataMode mode;
@@ -147,6 +155,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             throw new IllegalArgumentException("workers must be at least 1, got " + workers);
         }
         this.root = path.normalize();
+        this.tempRoot = root.resolve(INTERNAL_DIR).resolve(TEMP_DIR);
         this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, workers, MAX_EXECUTE_MINUTES, TimeUnit.MINUTES);
         this.mode = mode;
         this.linkCopies = linkCopies;
@@ -268,28 +277,30 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
     }
 
     /**
-     * Deletes the hidden temp files ({@code .<name>.<random>.part}) under the prefix's directory (a folder prefix
-     * ending in {@code /}, searched recursively) or beside the key, except those of uploads this instance is running:
-     * the leftovers of a process killed mid-upload. They were never visible under a key.
+     * Deletes the temp files ({@code .<name>.<random>.part} under {@code .hub-mirror/tmp/}) of the prefix's folder (a
+     * folder prefix ending in {@code /}, searched recursively) or of the key, except those of uploads this instance is
+     * running: the leftovers of a process killed mid-upload. They were never visible under a key, and nothing outside
+     * {@code .hub-mirror/tmp/} is ever looked at, so no visible file can be taken for one, whatever its name.
      */
     @Override
     public Uni<Integer> abortUploads(String prefix) {
         return blocking("abortUploads", prefix, () -> {
             boolean folder = prefix.isEmpty() || prefix.endsWith("/");
             String trimmed = folder && !prefix.isEmpty() ? prefix.substring(0, prefix.length() - 1) : prefix;
-            Path dir = trimmed.isEmpty() ? root : folder ? resolve(trimmed) : resolve(trimmed).getParent();
+            Path dir = trimmed.isEmpty() ? tempRoot : folder ? tempFolder(resolve(trimmed))
+                    : tempFolder(resolve(trimmed).getParent());
             if (!Files.isDirectory(dir)) {
                 return 0;
             }
-            // beside a key: only the temp names of that key (same shortened name, same length)
-            String like = folder ? null : tempName(resolve(trimmed)).getFileName().toString();
+            // of one key: only the temp names of that key (same shortened name, same length)
+            String like = folder ? null : tempFor(resolve(trimmed)).getFileName().toString();
             String ownPrefix = like == null ? null : like.substring(0, like.length() - ".0123456789abcdef.part".length());
             List<Path> orphans;
             try (Stream<Path> files = folder ? Files.walk(dir) : Files.list(dir)) {
-                orphans = files.filter(p -> TEMP_NAME.matcher(p.getFileName().toString()).matches())
+                orphans = files.filter(p -> p.startsWith(tempRoot))
+                        .filter(p -> TEMP_NAME.matcher(p.getFileName().toString()).matches())
                         .filter(p -> like == null || p.getFileName().toString().length() == like.length()
                                 && p.getFileName().toString().startsWith(ownPrefix + "."))
-                        .filter(p -> !p.startsWith(root.resolve(INTERNAL_DIR)))
                         .filter(p -> !running.contains(p))
                         .filter(Files::isRegularFile)
                         .toList();
@@ -298,7 +309,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             for (Path orphan : orphans) {
                 if (Files.deleteIfExists(orphan)) {
                     deleted++;
-                    Path folderOfKey = root.relativize(orphan).getParent();
+                    Path folderOfKey = tempRoot.relativize(orphan).getParent();
                     LOGGER.infof("orphaned upload aborted store=file key=%s uploadId=%s",
                             folderOfKey == null ? "" : folderOfKey + "/", orphan.getFileName());
                 }
@@ -324,10 +335,11 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                         + "' to '" + targetKey + "': the source is not a regular file", null);
             }
             Map<String, String> metadata = readMetadata(sourceKey, source, attrs);
-            Path temp = tempName(target);
+            Path temp = tempFor(target);
             running.add(temp);
             try {
                 Files.createDirectories(target.getParent());
+                Files.createDirectories(temp.getParent());
                 boolean linked = linkCopies && link(temp, source, targetKey);
                 if (!linked) {
                     Files.copy(source, temp);
@@ -473,7 +485,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
         Sidecar content = new Sidecar(attrs.size(), fileKey(attrs), lower);
         Path sidecar = sidecar(key);
         Files.createDirectories(sidecar.getParent());
-        Path temp = tempName(sidecar);
+        Path temp = siblingTemp(sidecar);
         try {
             Files.write(temp, JSON.writeValueAsBytes(content), StandardOpenOption.CREATE_NEW);
             Files.move(temp, sidecar, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -518,22 +530,41 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
         return root.resolve(INTERNAL_DIR).resolve("meta").resolve(key + ".json");
     }
 
-    /** Creates the target's directory and an empty hidden temp file beside the target. */
+    /** Creates the target's directory, the temp file's directory and an empty temp file for the target. */
     private Path createTemp(Path target) throws IOException {
         Files.createDirectories(target.getParent());
-        Path temp = tempName(target);
+        Path temp = tempFor(target);
+        Files.createDirectories(temp.getParent());
         running.add(temp);
         Files.createFile(temp);
         return temp;
     }
 
-    /** A hidden name beside {@code target}; long names are shortened so the temp name stays within 255 bytes. */
-    static Path tempName(Path target) {
+    /**
+     * A fresh temp path for a file under the root: in the mirror of the target's folder under {@code
+     * .hub-mirror/tmp/}, named {@code .<name>.<random>.part}; long names are shortened so that it stays within 255
+     * bytes.
+     */
+    Path tempFor(Path target) {
+        return tempFolder(target.getParent()).resolve(tempFileName(target));
+    }
+
+    /** The folder under {@code .hub-mirror/tmp/} that holds the temp files of files in {@code folder}. */
+    private Path tempFolder(Path folder) {
+        return folder.equals(root) ? tempRoot : tempRoot.resolve(root.relativize(folder));
+    }
+
+    /** A temp path beside {@code target}, for the store's own files under {@code .hub-mirror/} (sidecars). */
+    private static Path siblingTemp(Path target) {
+        return target.resolveSibling(tempFileName(target));
+    }
+
+    private static String tempFileName(Path target) {
         String name = target.getFileName().toString();
         if (name.codePointCount(0, name.length()) > TEMP_NAME_CODE_POINTS) {
             name = name.substring(0, name.offsetByCodePoints(0, TEMP_NAME_CODE_POINTS));
         }
-        return target.resolveSibling("." + name + "." + randomHex() + ".part");
+        return "." + name + "." + randomHex() + ".part";
     }
 
     private static String randomHex() {
@@ -635,7 +666,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
     record Sidecar(long size, String fileKey, Map<String, String> metadata) {
     }
 
-    /** One upload into a hidden temp file beside its key. */
+    /** One upload into a temp file under {@code .hub-mirror/tmp/}. */
     private final class FileUpload implements MultipartUpload {
 
         private final String key;

@@ -1,5 +1,6 @@
 package dev.hubmirror.store.gcs;
 
+import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.WriteChannel;
 import com.google.cloud.http.HttpTransportOptions;
@@ -12,6 +13,8 @@ import com.google.cloud.storage.StorageOptions;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.failure.RetrySettings;
+import dev.hubmirror.http.HttpOrigin;
+import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
@@ -24,6 +27,8 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -95,12 +100,45 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
      * files and ask the metadata server, so build it at start-up, never on an event loop.
      */
     public GcsObjectStore(StoreLocation location, StoreConfig.Gcs config, Vertx vertx) {
-        this(location, options(config), vertx, config.workers(), chunkSize(config));
+        this(location, config, vertx, ProxySettings.NONE);
+    }
+
+    /**
+     * A store configured from {@code mirror.store.gcs.*} whose requests go through the forward proxy that
+     * {@code proxy} names for the GCS endpoint (none when it is in {@code NO_PROXY}). The Google client connects
+     * through a proxy without credentials only; one that needs them is refused here, naming what to do.
+     *
+     * @throws IllegalArgumentException when the proxy for GCS needs credentials
+     */
+    public GcsObjectStore(StoreLocation location, StoreConfig.Gcs config, Vertx vertx, ProxySettings proxy) {
+        this(location, options(config), proxyFor(config, proxy), vertx, config.workers(), chunkSize(config));
     }
 
     /** A store over a client built from {@code options}; its transport options are replaced to track sessions. */
     GcsObjectStore(StoreLocation location, HttpStorageOptions.Builder options, Vertx vertx, int workers, int chunkSize) {
-        this(location, sessionTracking(options), vertx, workers, chunkSize);
+        this(location, options, Optional.empty(), vertx, workers, chunkSize);
+    }
+
+    private GcsObjectStore(StoreLocation location, HttpStorageOptions.Builder options, Optional<java.net.Proxy> proxy,
+            Vertx vertx, int workers, int chunkSize) {
+        this(location, sessionTracking(options, proxy), vertx, workers, chunkSize);
+    }
+
+    /** The proxy GCS requests go through, if any. */
+    private static Optional<java.net.Proxy> proxyFor(StoreConfig.Gcs config, ProxySettings proxy) {
+        URI endpoint = URI.create(config.host().map(String::trim).filter(h -> !h.isEmpty())
+                .orElse("https://storage.googleapis.com"));
+        return proxy.forTarget(HttpOrigin.of(endpoint)).map(p -> {
+            if (p.username().isPresent()) {
+                throw new IllegalArgumentException("the forward proxy " + p.host() + ":" + p.port() + " for GCS ("
+                        + endpoint.getHost() + ") needs credentials (mirror.proxy.username), which the GCS client "
+                        + "cannot send: put " + endpoint.getHost() + " into NO_PROXY (mirror.proxy.no-proxy) or use a "
+                        + "proxy without authentication for it");
+            }
+            LOGGER.infof("store gcs endpoint=%s proxy=%s:%d", endpoint.getHost(), p.host(), p.port());
+            return new java.net.Proxy(java.net.Proxy.Type.HTTP, InetSocketAddress.createUnresolved(p.host(),
+                    p.port()));
+        });
     }
 
     private GcsObjectStore(StoreLocation location, Tracked tracked, Vertx vertx, int workers, int chunkSize) {
@@ -135,9 +173,14 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     private record Tracked(Storage storage, ResumableSessions sessions) {
     }
 
-    private static Tracked sessionTracking(HttpStorageOptions.Builder builder) {
+    private static Tracked sessionTracking(HttpStorageOptions.Builder builder, Optional<java.net.Proxy> proxy) {
         ResumableSessions sessions = new ResumableSessions();
         HttpTransportOptions base = HttpStorageOptions.defaults().getDefaultTransportOptions();
+        if (proxy.isPresent()) {
+            java.net.Proxy via = proxy.get();
+            base = base.toBuilder().setHttpTransportFactory(() -> new NetHttpTransport.Builder().setProxy(via).build())
+                    .build();
+        }
         HttpStorageOptions options = builder.setTransportOptions(sessions.transportOptions(base)).build();
         sessions.bind(options);
         return new Tracked(options.getService(), sessions);

@@ -36,6 +36,11 @@ record S3Call(String operation, String bucket, String key, String uploadId, int 
             "RequestTimeout", "Throttling", "ThrottlingException", "TooManyRequests",
             "OperationAborted");
 
+    /** The endpoint setting as the user may have set it: the config key and the env variable the SDK and we read. */
+    private static final String ENDPOINT = "the endpoint (mirror.store.s3.endpoint, env AWS_ENDPOINT_URL_S3)";
+    /** The region setting, likewise. */
+    private static final String REGION = "the region (mirror.store.s3.region, env AWS_REGION)";
+
     static S3Call of(String operation, String bucket, String key) {
         return new S3Call(operation, bucket, key, null, 0);
     }
@@ -80,19 +85,19 @@ record S3Call(String operation, String bucket, String key, String uploadId, int 
                 + (serviceMessage(e).isEmpty() ? "" : " (" + serviceMessage(e) + ")");
         if ("NoSuchBucket".equals(code)) {
             return new StoreException(Reason.STORE_ACCESS_DENIED, describe() + " failed: bucket '" + bucket
-                    + "' does not exist: " + answer + ". Check the bucket in mirror.store.url, the endpoint"
-                    + " (mirror.store.s3.endpoint) and the region (mirror.store.s3.region).", e);
+                    + "' does not exist: " + answer + ". Check the bucket in mirror.store.url (env MIRROR_STORE_URL,"
+                    + " or a target's mirror.targets.<name>.url), " + ENDPOINT + " and " + REGION + ".", e);
         }
         if (ACCESS_DENIED_CODES.contains(code) || status == 401 || status == 403) {
             return new StoreException(Reason.STORE_ACCESS_DENIED, describe() + " was refused: " + answer
                     + ". Check the credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile or IRSA role),"
                     + " the bucket policy of '" + bucket + "' (s3:GetObject, s3:PutObject, s3:DeleteObject,"
-                    + " s3:AbortMultipartUpload) and the region (mirror.store.s3.region).", e);
+                    + " s3:AbortMultipartUpload) and " + REGION + ".", e);
         }
         if (WRONG_REGION_CODES.contains(code) || status == 301) {
             return new StoreException(Reason.STORE_ACCESS_DENIED, describe() + " failed: " + answer
-                    + ". Bucket '" + bucket + "' is in another region: set mirror.store.s3.region (or AWS_REGION)"
-                    + " to the bucket's region.", e);
+                    + ". Bucket '" + bucket + "' is in another region: set the region (mirror.store.s3.region,"
+                    + " env AWS_REGION) to the bucket's region.", e);
         }
         if (UNAVAILABLE_CODES.contains(code) || status >= 500 || status == 429) {
             return new StoreException(Reason.STORE_UNAVAILABLE, describe() + " failed: " + answer
@@ -119,7 +124,7 @@ record S3Call(String operation, String bucket, String key, String uploadId, int 
     private StoreException translateClient(SdkClientException e) {
         if (isConnectionProblem(e)) {
             return new StoreException(Reason.STORE_UNAVAILABLE, describe() + " could not reach the store: "
-                    + e.getMessage() + ". Check the endpoint (mirror.store.s3.endpoint) and the network.", e);
+                    + e.getMessage() + ". Check " + ENDPOINT + " and the network.", e);
         }
         String message = String.valueOf(e.getMessage());
         if (message.toLowerCase(Locale.ROOT).contains("credentials")) {

@@ -3,6 +3,8 @@ package dev.hubmirror.store.s3;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.failure.RetrySettings;
+import dev.hubmirror.http.HttpOrigin;
+import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
@@ -38,6 +40,7 @@ import software.amazon.awssdk.core.async.AsyncResponseTransformer;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
+import software.amazon.awssdk.http.nio.netty.ProxyConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
 import software.amazon.awssdk.regions.providers.AwsRegionProvider;
@@ -137,7 +140,12 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     /** A store with its own client built from the configuration, reporting its retries to {@code observer}. */
     public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, StoreObserver observer) {
-        this(location, buildClient(config), true, Tuning.from(config), observer);
+        this(location, config, ProxySettings.NONE, observer);
+    }
+
+    /** A store with its own client built from the configuration, through {@code proxy} where it applies. */
+    public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, ProxySettings proxy, StoreObserver observer) {
+        this(location, buildClient(config, proxy), true, Tuning.from(config), observer);
     }
 
     /** A store with its own client built from the configuration, and the given tuning. */
@@ -178,12 +186,35 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
      * an event loop.
      */
     public static S3AsyncClient buildClient(StoreConfig.S3 config) {
+        return buildClient(config, ProxySettings.NONE);
+    }
+
+    /**
+     * {@link #buildClient(StoreConfig.S3)} through the forward proxy that {@code proxy} names for the store's endpoint
+     * ({@code mirror.proxy.*}, {@code HTTPS_PROXY}/{@code HTTP_PROXY}; none when the endpoint is in {@code NO_PROXY}).
+     * The SDK's own reading of proxy system properties and environment variables is off, so the service's rules are
+     * the only ones.
+     */
+    public static S3AsyncClient buildClient(StoreConfig.S3 config, ProxySettings proxy) {
         Optional<String> endpoint = config.endpoint().map(String::trim).filter(e -> !e.isEmpty());
+        Region region = region(config, endpoint.isPresent());
+        URI target = endpoint.map(URI::create).orElseGet(() -> URI.create("https://s3." + region.id() + ".amazonaws.com"));
+        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
+                .maxConcurrency(config.maxConnections())
+                .connectionAcquisitionTimeout(Duration.ofMinutes(1));
+        Optional<ProxySettings.Proxy> via = proxy.forTarget(HttpOrigin.of(target));
+        ProxyConfiguration.Builder proxyConfig = ProxyConfiguration.builder().useSystemPropertyValues(false)
+                .useEnvironmentVariableValues(false);
+        via.ifPresent(p -> {
+            proxyConfig.scheme("http").host(p.host()).port(p.port());
+            p.username().ifPresent(proxyConfig::username);
+            p.password().ifPresent(proxyConfig::password);
+            LOGGER.infof("store s3 endpoint=%s proxy=%s:%d", target.getHost(), p.host(), p.port());
+        });
+        http.proxyConfiguration(proxyConfig.build());
         S3AsyncClientBuilder builder = S3AsyncClient.builder()
-                .httpClientBuilder(NettyNioAsyncHttpClient.builder()
-                        .maxConcurrency(config.maxConnections())
-                        .connectionAcquisitionTimeout(Duration.ofMinutes(1)))
-                .region(region(config, endpoint.isPresent()))
+                .httpClientBuilder(http)
+                .region(region)
                 .forcePathStyle(config.pathStyle().orElse(endpoint.isPresent()))
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
                 .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hubmirror.config.HealthConfig;
 import dev.hubmirror.config.HubConfig;
+import dev.hubmirror.config.TokenConfig;
 import dev.hubmirror.hub.NettyHubClient;
 import dev.hubmirror.sim.HubSimulator;
 import dev.hubmirror.store.ObjectStore;
@@ -141,6 +142,88 @@ class HealthChecksTest {
             reachable.close();
             unreachable.close();
         }
+    }
+
+    @Test
+    void aTokenTheHubRefusesMakesReadinessDownNamingTheReasonButNeverTheToken() {
+        // Given: a token the Hub does not know
+        String bad = "hf_revoked_token_0123456789";
+        HubConfig hubConfig = Configs.hub(sim.hubUrl(), bad, Map.of());
+        NettyHubClient hub = new NettyHubClient(vertx, hubConfig);
+        try {
+            // When
+            HealthCheckResponse response = await(new HubTokenCheck(hub, hubConfig, tokens(Map.of()), config).call());
+
+            // Then
+            assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.DOWN);
+            Map<String, Object> data = response.getData().orElseThrow();
+            assertThat(data).containsEntry("token", "refused").containsEntry("reason", "UNAUTHORIZED")
+                    .hasEntrySatisfying("error", e -> assertThat(e.toString()).contains("HTTP 401")
+                            .contains("Invalid credentials in Authorization header").doesNotContain(bad));
+            assertThat(data.values()).allSatisfy(v -> assertThat(v.toString()).doesNotContain(bad));
+        } finally {
+            hub.close();
+        }
+    }
+
+    @Test
+    void aValidTokenIsReadyWithItsAccountAndARefusedNamedTokenIsReportedWithoutFailingReadiness() {
+        // Given
+        sim.addToken("hf_health_alice_0123456789", "alice");
+        HubConfig hubConfig = Configs.hub(sim.hubUrl(), "hf_health_alice_0123456789", Map.of());
+        NettyHubClient hub = new NettyHubClient(vertx, hubConfig);
+        try {
+            // When
+            HealthCheckResponse response = await(new HubTokenCheck(hub, hubConfig,
+                    tokens(Map.of("mirror.tokens.team", "hf_team_unknown_0123456789")), config).call());
+
+            // Then
+            assertThat(response.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+            assertThat(response.getData().orElseThrow()).containsEntry("token", "valid")
+                    .containsEntry("user", "alice (token role read)")
+                    .containsEntry("mirror.tokens.team.token", "refused")
+                    .hasEntrySatisfying("mirror.tokens.team.error", e -> assertThat(e.toString()).contains("401")
+                            .doesNotContain("hf_team_unknown_0123456789"));
+        } finally {
+            hub.close();
+        }
+    }
+
+    @Test
+    void withoutATokenNothingIsSentAndAnUnreachableHubLeavesTheTokenUncheckedButReady() throws IOException {
+        // Given
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        HubConfig none = Configs.hub(sim.hubUrl(), null, Map.of());
+        HubConfig down = Configs.hub("http://127.0.0.1:" + closedPort, "hf_some_token_0123456789",
+                Map.of("mirror.hub.connect-timeout", "2s"));
+        NettyHubClient noToken = new NettyHubClient(vertx, none);
+        NettyHubClient unreachable = new NettyHubClient(vertx, down);
+        sim.clearRequests();
+        try {
+            // When
+            HealthCheckResponse anonymous = await(new HubTokenCheck(noToken, none, tokens(Map.of()), config).call());
+            HealthCheckResponse unchecked = await(new HubTokenCheck(unreachable, down, tokens(Map.of()), config)
+                    .call());
+
+            // Then
+            assertThat(anonymous.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+            assertThat(anonymous.getData().orElseThrow()).containsEntry("token", "none");
+            assertThat(sim.requests()).noneSatisfy(r -> assertThat(r.path()).contains("whoami"));
+            assertThat(unchecked.getStatus()).isEqualTo(HealthCheckResponse.Status.UP);
+            assertThat(unchecked.getData().orElseThrow()).containsEntry("token", "unchecked")
+                    .hasEntrySatisfying("error", e -> assertThat(e.toString()).contains("127.0.0.1:" + closedPort));
+        } finally {
+            noToken.close();
+            unreachable.close();
+        }
+    }
+
+    private static TokenConfig tokens(Map<String, String> values) {
+        return new SmallRyeConfigBuilder().withMapping(TokenConfig.class).withDefaultValues(values).build()
+                .getConfigMapping(TokenConfig.class);
     }
 
     private static HealthCheckResponse await(Uni<HealthCheckResponse> check) {

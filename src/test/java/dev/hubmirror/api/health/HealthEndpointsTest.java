@@ -23,13 +23,15 @@ class HealthEndpointsTest {
     URL live;
 
     @Test
-    void readinessShowsTheStoreWritableAndTheHubReachable() {
+    void readinessShowsTheStoreWritableTheHubReachableAndNoTokenToCheck() {
         given().when().get(ready).then().statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.find { it.name == 'store' }.status", equalTo("UP"))
                 .body("checks.find { it.name == 'store' }.data.kind", equalTo("file"))
                 .body("checks.find { it.name == 'hub' }.status", equalTo("UP"))
-                .body("checks.find { it.name == 'hub' }.data.reachable", equalTo(true));
+                .body("checks.find { it.name == 'hub' }.data.reachable", equalTo(true))
+                .body("checks.find { it.name == 'hub-token' }.status", equalTo("UP"))
+                .body("checks.find { it.name == 'hub-token' }.data.token", equalTo("none"));
     }
 
     @Test

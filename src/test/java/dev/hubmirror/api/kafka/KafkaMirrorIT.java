@@ -22,6 +22,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -282,6 +283,26 @@ class KafkaMirrorIT {
         assertThat(failed.has("snapshotUrl")).isFalse();
         assertThat(awaitEvent("req-gated-token", "succeeded").get("files").asInt()).isEqualTo(2);
         assertThat(reader.allText()).doesNotContain(ALICE_TOKEN);
+    }
+
+    @Test
+    @Order(5)
+    void aNamedTokenEchoedInATreePathIsRedactedFromTheFailedEventAndTheServiceLogs() throws IOException {
+        // Given: a Hub that lists an unsafe path holding the named token's value
+        SimRepo repo = model("org/it-echo");
+        repo.commit().textFile("config.json", "{}").hostileTextFile("../" + ALICE_TOKEN + "/x.bin", "x");
+
+        // When
+        send("echo", request("req-echo", "team", List.of("org/it-echo"), Map.of("tokenName", "alice")));
+
+        // Then: the failure event names the path with the token redacted; no event and no log line holds it
+        JsonNode failed = awaitEvent("req-echo", "failed");
+        assertThat(failed.get("reason").asText()).isEqualTo("UNSAFE_PATH");
+        assertThat(failed.get("message").asText()).contains("'../<redacted>/x.bin'").doesNotContain(ALICE_TOKEN);
+        assertThat(reader.allText()).doesNotContain(ALICE_TOKEN);
+        String logs = Files.readString(Path.of("target", "it-logs", "alpha.log"), StandardCharsets.UTF_8)
+                + Files.readString(Path.of("target", "it-logs", "beta.log"), StandardCharsets.UTF_8);
+        assertThat(logs).contains("org/it-echo").contains("<redacted>").doesNotContain(ALICE_TOKEN);
     }
 
     @Test

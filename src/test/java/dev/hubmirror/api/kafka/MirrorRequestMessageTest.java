@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubmirror.api.rest.RepoRequest;
+import dev.hubmirror.api.rest.SubmissionLimits;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.RepoType;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 class MirrorRequestMessageTest {
 
+    private static final SubmissionLimits LIMITS = new SubmissionLimits(10, 1000, 1024);
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
     private static final SnapshotMirrors MIRRORS = new SnapshotMirrors() {
         @Override
@@ -47,8 +49,8 @@ class MirrorRequestMessageTest {
                 """, MirrorRequestMessage.class);
 
         // When
-        List<JobOrder> orders = request.toOrders(10, MIRRORS, NOW);
-        List<JobOrder> again = request.toOrders(10, MIRRORS, NOW);
+        List<JobOrder> orders = request.toOrders(LIMITS, MIRRORS, NOW);
+        List<JobOrder> again = request.toOrders(LIMITS, MIRRORS, NOW);
 
         // Then
         assertThat(orders).extracting(o -> o.spec().ref().toString())
@@ -68,21 +70,21 @@ class MirrorRequestMessageTest {
 
     @Test
     void aRequestWithoutARequestIdIsInvalid() {
-        assertThatThrownBy(() -> message(null, List.of("org/a"), null, null).toOrders(10, MIRRORS, NOW))
+        assertThatThrownBy(() -> message(null, List.of("org/a"), null, null).toOrders(LIMITS, MIRRORS, NOW))
                 .isInstanceOfSatisfying(MirrorException.class, e -> {
                     assertThat(e.reason()).isEqualTo(Reason.INVALID_REQUEST);
                     assertThat(e.getMessage()).contains("requestId");
                 });
-        assertThatThrownBy(() -> message("bad\nid", List.of("org/a"), null, null).toOrders(10, MIRRORS, NOW))
+        assertThatThrownBy(() -> message("bad\nid", List.of("org/a"), null, null).toOrders(LIMITS, MIRRORS, NOW))
                 .isInstanceOf(MirrorException.class);
     }
 
     @Test
     void aTargetOrTokenThatIsNotConfiguredIsInvalidAndNamedInTheMessage() {
-        assertThatThrownBy(() -> message("r1", List.of("org/a"), "s3://bucket/raw-url", null).toOrders(10, MIRRORS, NOW))
+        assertThatThrownBy(() -> message("r1", List.of("org/a"), "s3://bucket/raw-url", null).toOrders(LIMITS, MIRRORS, NOW))
                 .isInstanceOfSatisfying(MirrorException.class, e -> assertThat(e.getMessage())
                         .contains("request r1", "unknown target", "[archive]"));
-        assertThatThrownBy(() -> message("r2", List.of("org/a"), null, "hf_abc").toOrders(10, MIRRORS, NOW))
+        assertThatThrownBy(() -> message("r2", List.of("org/a"), null, "hf_abc").toOrders(LIMITS, MIRRORS, NOW))
                 .isInstanceOfSatisfying(MirrorException.class, e -> assertThat(e.getMessage())
                         .contains("unknown token name", "[team-a]"));
     }
@@ -90,23 +92,24 @@ class MirrorRequestMessageTest {
     @Test
     void anUnknownTargetOrTokenNameIsEchoedQuotedBoundedAndPrintable() {
         String hostile = "x".repeat(10_000) + "\n\u0000";
-        assertThatThrownBy(() -> message("r6", List.of("org/a"), hostile, null).toOrders(10, MIRRORS, NOW))
+        assertThatThrownBy(() -> message("r6", List.of("org/a"), hostile, null).toOrders(LIMITS, MIRRORS, NOW))
                 .isInstanceOfSatisfying(MirrorException.class, e -> assertThat(e.getMessage())
                         .hasSizeLessThan(1000).doesNotContainPattern("\\p{Cntrl}").contains("unknown target 'xxx"));
-        assertThatThrownBy(() -> message("r7", List.of("org/a"), null, hostile).toOrders(10, MIRRORS, NOW))
+        assertThatThrownBy(() -> message("r7", List.of("org/a"), null, hostile).toOrders(LIMITS, MIRRORS, NOW))
                 .isInstanceOfSatisfying(MirrorException.class, e -> assertThat(e.getMessage())
                         .hasSizeLessThan(1000).doesNotContainPattern("\\p{Cntrl}").contains("unknown token name 'xxx"));
     }
 
     @Test
     void invalidReposAreNamedAndNothingIsOrdered() {
-        assertThatThrownBy(() -> message("r3", List.of("org/ok", "org//bad"), null, null).toOrders(10, MIRRORS, NOW))
+        assertThatThrownBy(() -> message("r3", List.of("org/ok", "org//bad"), null, null).toOrders(LIMITS, MIRRORS, NOW))
                 .isInstanceOfSatisfying(MirrorException.class, e -> assertThat(e.getMessage())
                         .contains("request r3", "models[1]", "org//bad"));
-        assertThatThrownBy(() -> message("r4", List.of(), null, null).toOrders(10, MIRRORS, NOW))
+        assertThatThrownBy(() -> message("r4", List.of(), null, null).toOrders(LIMITS, MIRRORS, NOW))
                 .isInstanceOfSatisfying(MirrorException.class, e -> assertThat(e.getMessage())
                         .contains("nothing to mirror"));
-        assertThatThrownBy(() -> message("r5", List.of("a/a", "b/b", "c/c"), null, null).toOrders(2, MIRRORS, NOW))
+        assertThatThrownBy(() -> message("r5", List.of("a/a", "b/b", "c/c"), null, null).toOrders(
+                new SubmissionLimits(2, 1000, 1024), MIRRORS, NOW))
                 .isInstanceOfSatisfying(MirrorException.class, e -> assertThat(e.getMessage())
                         .contains("too many repos"));
     }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hubmirror.config.ApiConfig;
 import dev.hubmirror.config.ApiConfig.ApiRole;
+import io.quarkus.runtime.configuration.ConfigurationException;
+import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.EnvConfigSource;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -12,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +28,7 @@ class ApiKeysTest {
     void keysComeFromEnvironmentVariablesAsTheKubernetesSecretSetsThem() {
         // Given: the variables k8s/base/deployment.yaml sets from the Secret hub-mirror-api-keys
         SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(ApiConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
                 .withSources(new EnvConfigSource(Map.of(
                         "MIRROR_API_KEYS_SUBMIT_KEY", "submit-key-from-a-secret-0123",
                         "MIRROR_API_KEYS_SUBMIT_ROLE", "submit",
@@ -45,6 +49,7 @@ class ApiKeysTest {
     void refusesAShortConfiguredKeyWithoutEchoingIt() {
         // Given
         SmallRyeConfig config = new SmallRyeConfigBuilder().withMapping(ApiConfig.class)
+                .withConverter(Duration.class, 100, new DurationConverter())
                 .withDefaultValues(Map.of("mirror.api.keys.ci.key", "tooshort", "mirror.api.keys.ci.role", "read"))
                 .build();
 
@@ -79,7 +84,7 @@ class ApiKeysTest {
         Files.writeString(file, "short\n", StandardCharsets.UTF_8);
 
         // When / Then
-        assertThatThrownBy(() -> ApiKeys.generatedKey(file)).isInstanceOf(IllegalStateException.class)
+        assertThatThrownBy(() -> ApiKeys.generatedKey(file)).isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("delete it").hasMessageNotContaining("short");
     }
 }

@@ -3,6 +3,7 @@ package dev.hubmirror.api.rest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.hubmirror.failure.Secrets;
 import dev.hubmirror.job.ScriptedSnapshotMirror;
 import dev.hubmirror.testing.ApiKeys;
 import io.quarkus.test.junit.QuarkusTest;
@@ -10,6 +11,7 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
+import jakarta.inject.Inject;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -69,6 +71,9 @@ class GeneratedApiKeyTest {
         java.util.logging.Logger.getLogger("dev.hubmirror").setLevel(null);
     }
 
+    @Inject
+    Secrets secrets;
+
     @Test
     void generatesAnOwnerOnlySubmitKeyAndLogsOnlyItsPath() throws IOException {
         // Given
@@ -87,5 +92,7 @@ class GeneratedApiKeyTest {
         String log = Files.readString(Keyless.DIR.resolve("service.log"), StandardCharsets.UTF_8);
         assertThat(log).contains(file.toAbsolutePath().toString()).contains("generated");
         assertThat(log).doesNotContain(key);
+        // the generated key is a configured secret like the others: redacted wherever outside text is recorded
+        assertThat(secrets.redact("path " + key + "/x")).isEqualTo("path <redacted>/x");
     }
 }

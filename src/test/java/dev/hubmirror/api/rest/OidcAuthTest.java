@@ -1,9 +1,11 @@
 package dev.hubmirror.api.rest;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import dev.hubmirror.job.ScriptedSnapshotMirror;
 import dev.hubmirror.testing.ApiKeys;
+import com.fasterxml.jackson.databind.JsonNode;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -11,6 +13,7 @@ import io.restassured.RestAssured;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import io.smallrye.jwt.build.Jwt;
+import java.io.IOException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.NoSuchAlgorithmException;
@@ -74,6 +77,20 @@ class OidcAuthTest {
 
     private static RequestSpecification as(String bearer) {
         return RestAssured.given().header("Authorization", ApiKeys.bearer(bearer));
+    }
+
+    @Test
+    void theOpenApiDocumentDeclaresTheOidcSchemeBesideTheApiKeysWhenOidcIsOn() throws IOException {
+        // When
+        JsonNode doc = OpenApiDocumentTest.document();
+
+        // Then
+        JsonNode oidc = doc.path("components").path("securitySchemes")
+                .path(ApiDocumentSecurity.OIDC);
+        assertThat(oidc.path("type").asText()).isEqualTo("http");
+        assertThat(oidc.path("bearerFormat").asText()).isEqualTo("JWT");
+        assertThat(doc.path("paths").path("/v1/mirrors").path("post")
+                .path("security").toString()).isEqualTo("[{\"apiKey\":[]},{\"oidc\":[]}]");
     }
 
     @Test

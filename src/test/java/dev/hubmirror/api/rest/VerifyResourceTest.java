@@ -62,10 +62,11 @@ class VerifyResourceTest {
     }
 
     @Test
-    void aModelThatIsNotInTheStoreIsIncompleteAndBadInputIs400() {
+    void aModelThatIsNotInTheStoreIsNotMirroredAndBadInputIs400() {
         given().queryParam("repo", "org/never-mirrored").queryParam("type", "model")
                 .when().get("/v1/verify").then().statusCode(200)
-                .body("status", equalTo("INCOMPLETE"))
+                .body("status", equalTo("NOT_MIRRORED"))
+                .body("complete", equalTo(false))
                 .body("ref.state", equalTo("MISSING"))
                 .body("problems[0]", containsString("models--org--never-mirrored/refs/main is missing"));
         given().when().get("/v1/verify").then().statusCode(400).body("error.reason", equalTo("INVALID_REQUEST"));
@@ -73,5 +74,39 @@ class VerifyResourceTest {
                 .statusCode(400).body("error.message", containsString("unknown repo type"));
         given().queryParam("repo", "org/x").queryParam("commit", "abc").when().get("/v1/verify").then()
                 .statusCode(400).body("error.message", containsString("40-hex"));
+        given().queryParam("repo", "org/x@v1").queryParam("revision", "v2").when().get("/v1/verify").then()
+                .statusCode(400).body("error.message", containsString("give it once"));
+        given().queryParam("repo", "org/x@").when().get("/v1/verify").then()
+                .statusCode(400).body("error.message", containsString("empty revision"));
+        given().queryParam("repo", "org/x").queryParam("include", "*.json").queryParam("allow_patterns", "*.md")
+                .when().get("/v1/verify").then().statusCode(400)
+                .body("error.message", containsString("both 'include' and 'allow_patterns'"));
+    }
+
+    @Test
+    void repoAtRevisionAndHuggingfaceHubPatternNamesWorkAsInASubmission() {
+        // Given: a tag and a filtered mirror of it
+        SimRepo repo = hub.sim().model("org/verified-at");
+        SimCommit c = repo.commit().textFile("config.json", "{}").textFile("README.md", "# x")
+                .lfsFile("model.safetensors", 300_000, 4);
+        repo.branch("main", c);
+        repo.tag("v1.0", c);
+        assertThat(RestJobs.mirror("{\"id\": \"org/verified-at\", \"revision\": \"v1.0\", "
+                + "\"allow_patterns\": [\"*.json\", \"*.safetensors\"]}").getString("status"))
+                .isEqualTo("SUCCEEDED");
+
+        // When / Then: repo@revision, with huggingface_hub's pattern name
+        given().queryParam("repo", "org/verified-at@v1.0").queryParam("allow_patterns", "*.json")
+                .queryParam("allow_patterns", "*.safetensors")
+                .when().get("/v1/verify").then().statusCode(200)
+                .body("revision", equalTo("v1.0"))
+                .body("status", equalTo("COMPLETE"))
+                .body("ref.key", equalTo("models--org--verified-at/refs/v1.0"))
+                .body("files.expected", equalTo(2));
+        given().queryParam("repo", "org/verified-at@v1.0").queryParam("revision", "v1.0")
+                .when().get("/v1/verify").then().statusCode(200)
+                .body("status", equalTo("INCOMPLETE"))
+                .body("files.missing", equalTo(1))
+                .body("missing[0].path", equalTo("README.md"));
     }
 }

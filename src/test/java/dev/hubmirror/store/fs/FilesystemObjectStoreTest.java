@@ -117,20 +117,23 @@ class FilesystemObjectStoreTest {
         MultipartUpload own = await(store.beginUpload("models--a--b/snapshots/c0/own.bin", 3, SHA));
         await(store.put("models--a--b/snapshots/c0/visible.txt", ByteBuffer.wrap(bytes(5, 2)), Map.of()));
         Path snapshot = root.resolve("models--a--b/snapshots/c0");
-        assertThat(filesUnder(snapshot)).hasSize(4);
+        Path temps = root.resolve(".hub-mirror/tmp/models--a--b/snapshots/c0");
+        assertThat(filesUnder(snapshot)).containsExactly("visible.txt");
+        assertThat(filesUnder(temps)).hasSize(3);
 
         // When
         int aborted = await(store.abortUploads("models--a--b/snapshots/c0/"));
 
         // Then
         assertThat(aborted).isEqualTo(2);
-        assertThat(filesUnder(snapshot)).containsExactly(own.id(), "visible.txt");
-        assertThat(filesUnder(root.resolve("models--a--b/snapshots/c1"))).hasSize(1);
+        assertThat(filesUnder(temps)).containsExactly(own.id());
+        assertThat(filesUnder(root.resolve(".hub-mirror/tmp/models--a--b/snapshots/c1"))).hasSize(1);
         await(own.uploadPart(new Part(1, 0, ByteBuffer.wrap(bytes(3, 3)))));
         await(own.complete(List.of(new PartReceipt(1, 0, 3, "0+3"))));
         assertThat(filesUnder(snapshot)).containsExactly("own.bin", "visible.txt");
+        assertThat(filesUnder(temps)).isEmpty();
         assertThat(await(store.abortUploads("models--a--b/snapshots/c1/w.bin"))).isEqualTo(1);
-        assertThat(filesUnder(root.resolve("models--a--b/snapshots/c1"))).isEmpty();
+        assertThat(filesUnder(root.resolve(".hub-mirror/tmp/models--a--b/snapshots/c1"))).isEmpty();
         assertThat(await(store.abortUploads("models--a--b/snapshots/none/"))).isZero();
         // the upload whose temp file was removed fails retriably: its file may start again
         Throwable late = catchThrowable(() -> await(orphan.uploadPart(new Part(2, 4, ByteBuffer.wrap(bytes(6, 4))))));
@@ -194,7 +197,8 @@ class FilesystemObjectStoreTest {
         // Then
         assertThat(beforeComplete).isEmpty();
         assertThat(Files.exists(root.resolve("dir/file.safetensors"))).isFalse();
-        assertThat(filesUnder(root.resolve("dir"))).singleElement()
+        assertThat(filesUnder(root.resolve("dir"))).isEmpty();
+        assertThat(filesUnder(root.resolve(".hub-mirror/tmp/dir"))).singleElement()
                 .satisfies(name -> assertThat(name).startsWith(".file.safetensors.").endsWith(".part"));
         assertThat(upload.id()).startsWith(".file.safetensors.");
 
@@ -502,16 +506,40 @@ class FilesystemObjectStoreTest {
     }
 
     @Test
-    void tempNamesOfLongFileNamesStayShort() {
+    void tempNamesOfLongFileNamesStayShortAndLiveUnderTheStoresOwnFolder() {
         // Given
-        Path target = root.resolve("é".repeat(120));
+        Path target = root.resolve("d/" + "é".repeat(120));
 
         // When
-        Path temp = FilesystemObjectStore.tempName(target);
+        Path temp = store().tempFor(target);
 
         // Then
         assertThat(temp.getFileName().toString().getBytes(StandardCharsets.UTF_8).length).isLessThan(255);
-        assertThat(temp.getParent()).isEqualTo(root);
+        assertThat(temp.getParent()).isEqualTo(root.resolve(".hub-mirror/tmp/d"));
+    }
+
+    @Test
+    void visibleFilesNamedLikeTempFilesAreNeverSweptAsOrphans() throws IOException {
+        // Given: a snapshot whose repo ships files named exactly like a temp file, at the top and in a folder
+        FilesystemObjectStore store = store();
+        String snapshot = "models--a--b/snapshots/c0/";
+        List<String> lookalikes = List.of(".config.json.0123456789abcdef.part", "sub/.w.bin.fedcba9876543210.part");
+        for (String path : lookalikes) {
+            await(store.put(snapshot + path, ByteBuffer.wrap(bytes(7, 9)), SHA));
+        }
+        await(store.put(snapshot + "config.json", ByteBuffer.wrap(bytes(3, 8)), SHA));
+
+        // When: the orphan sweep of a later run on the same commit, by folder and by key
+        int byFolder = await(store().abortUploads(snapshot));
+        int byKey = await(store().abortUploads(snapshot + "config.json"));
+        int everywhere = await(store().abortUploads(""));
+
+        // Then
+        assertThat(byFolder + byKey + everywhere).isZero();
+        for (String path : lookalikes) {
+            assertThat(root.resolve(snapshot + path)).hasBinaryContent(bytes(7, 9));
+            assertThat(await(store.stat(snapshot + path))).isPresent();
+        }
     }
 
     private void assumeXattrsWhen(MetadataMode mode) throws IOException {

@@ -61,7 +61,8 @@ class S3CallTest {
         StoreException e = PART.translate(answer);
 
         // Then
-        assertThat(e.getMessage()).contains("credentials", "bucket policy of 'models'", "region");
+        assertThat(e.getMessage()).contains("credentials", "bucket policy of 'models'",
+                "the region (mirror.store.s3.region, env AWS_REGION)");
     }
 
     @Test
@@ -80,6 +81,15 @@ class S3CallTest {
         assertThat(e.retriable()).isTrue();
         assertThat(S3Call.of("CompleteMultipartUpload", "models", "hub/blobs/abc", "up-1", 0).translate(answer)
                 .retriable()).isFalse();
+    }
+
+    @Test
+    void aBucketInAnotherRegionNamesTheRegionSettingAndItsEnvironmentVariable() {
+        // When
+        StoreException e = PART.translate(answer(301, "PermanentRedirect"));
+
+        // Then
+        assertThat(e.getMessage()).contains("in another region", "mirror.store.s3.region, env AWS_REGION");
     }
 
     @Test
@@ -104,7 +114,8 @@ class S3CallTest {
         // Then
         assertThat(e.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
         assertThat(e.retriable()).isTrue();
-        assertThat(e.getMessage()).contains("could not reach the store", "mirror.store.s3.endpoint");
+        assertThat(e.getMessage()).contains("could not reach the store",
+                "the endpoint (mirror.store.s3.endpoint, env AWS_ENDPOINT_URL_S3)");
     }
 
     @Test

@@ -444,7 +444,9 @@ class S3ObjectStoreTest {
 
             // Then
             assertThat(failure.reason()).isEqualTo(Reason.STORE_ACCESS_DENIED);
-            assertThat(failure.getMessage()).contains("bucket 'no-such-bucket' does not exist", "mirror.store.url");
+            assertThat(failure.getMessage()).contains("bucket 'no-such-bucket' does not exist",
+                    "mirror.store.url (env MIRROR_STORE_URL", "mirror.store.s3.endpoint, env AWS_ENDPOINT_URL_S3",
+                    "mirror.store.s3.region, env AWS_REGION");
         }
     }
 
