@@ -59,6 +59,11 @@ public enum Reason {
     CANCELLED(false),
     /** No job with the given id exists (never existed, or finished longer ago than the retention). */
     JOB_NOT_FOUND(false),
+    /**
+     * No bundle with the given name: no request named it, or its jobs were forgotten (retention) and no manifest is in
+     * the store.
+     */
+    BUNDLE_NOT_FOUND(false),
     /** The job already finished (succeeded, failed or was cancelled), so it cannot be cancelled. */
     JOB_FINISHED(false),
     /** The job queue is full: the submission was refused and nothing was enqueued. Retry later. */

@@ -202,7 +202,7 @@ final class HelmCharts {
 
     /** The OCI tag of a chart version: Helm replaces {@code +} (not allowed in tags) with {@code _}. */
     static String tag(String version) {
-        return version.replace('+', '_');
+        return RepositoryMapping.chartTag(version);
     }
 
     /** Helm's config: the Chart.yaml fields of {@code chart.Metadata}, in its order, empty ones left out. */

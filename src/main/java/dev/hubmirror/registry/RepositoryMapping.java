@@ -81,6 +81,11 @@ public record RepositoryMapping(String targetRegistry, int dropSegments, String 
         return new ImageReference(targetRegistry, join(join(prefix, classicChartPath), name), tag, null);
     }
 
+    /** The OCI tag of a chart version: Helm replaces {@code +} (not allowed in tags) with {@code _}. */
+    public static String chartTag(String version) {
+        return version.replace('+', '_');
+    }
+
     private static String join(String a, String b) {
         return a.isEmpty() ? b : b.isEmpty() ? a : a + "/" + b;
     }
