@@ -29,8 +29,8 @@ import java.util.UUID;
  * @param target        the configured target store's name; absent for the default store
  * @param snapshotUrl   the snapshot's folder in the store, e.g. {@code s3://bucket/prefix/models--org--name/snapshots/<commit>/};
  *                      on succeeded
- * @param files         files of the snapshot (selected by the patterns)
- * @param filesSkipped  files already in the store, verified, from an earlier run
+ * @param files         files of the snapshot (selected by the patterns); an image's or chart's blobs
+ * @param filesSkipped  files already in the store, verified, from an earlier run; blobs the target had or mounted
  * @param bytes         bytes of those files
  * @param durationMs    from the job's first start to its end; on succeeded, failed, cancelled
  * @param reason        the stable failure code ({@code GATED_REPO}, ...); on failed and cancelled
@@ -99,7 +99,7 @@ public record MirrorEvent(
         boolean artifact = job.artifact() != null;
         return new MirrorEvent(eventId, name, job.requestId(), job.requester(), job.id(), repo, repoType,
                 job.revision(), artifact ? null : job.commit(), job.target(), succeeded ? job.snapshotUrl() : null,
-                artifact ? null : job.filesTotal(), artifact ? null : job.filesSkipped(), job.bytesTotal(), duration,
+                job.filesTotal(), job.filesSkipped(), job.bytesTotal(), duration,
                 job.error() == null ? null : job.error().reason().name(),
                 job.error() == null ? null : job.error().message(), record.instance(), job.finishedAt(),
                 out != null ? out.target() : targetImage, null, out == null ? null : out.digest(),
