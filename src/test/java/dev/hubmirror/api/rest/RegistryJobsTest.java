@@ -216,6 +216,31 @@ class RegistryJobsTest {
         assertThat(job.getString("image.target")).endsWith("@" + job.getString("image.digest"));
     }
 
+    @Test
+    void followsAnImageJobOverServerSentEventsUntilItSucceeds() {
+        // Given: an image job (its blobs copied, or found in place when another test copied it first)
+        JsonPath accepted = submit("{\"images\": [\"" + image() + "\"]}");
+        String id = accepted.getString("jobs[0].id");
+
+        // When: the whole stream is read (it ends by itself)
+        List<JobEventsTest.SseEvent> events = JobEventsTest.SseEvent.parse(given().accept("text/event-stream").when()
+                .get("/v1/jobs/" + id + "/events").then().statusCode(200).extract().asString());
+
+        // Then: status events of an image job, counting its blobs, the last one with the digest in the target
+        assertThat(events).isNotEmpty();
+        JsonPath last = events.get(events.size() - 1).json();
+        assertThat(last.getString("type")).isEqualTo("image");
+        assertThat(last.getString("status")).isEqualTo("SUCCEEDED");
+        assertThat(last.getString("image.digest")).isEqualTo(indexDigest);
+        assertThat(last.getInt("files.total")).isEqualTo(5);
+        long previous = -1;
+        for (JobEventsTest.SseEvent event : events) {
+            long done = event.json().getLong("bytes.done");
+            assertThat(done).isGreaterThanOrEqualTo(previous);
+            previous = done;
+        }
+    }
+
     private String scrape() throws IOException {
         try (InputStream in = metrics.openStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
