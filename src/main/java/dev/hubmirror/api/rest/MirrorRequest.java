@@ -98,8 +98,9 @@ public record MirrorRequest(
             throw invalid("nothing to mirror: name at least one entry in 'models', 'repos', 'images' or 'charts'");
         }
         if (count > limits.maxRepos()) {
-            throw invalid("too many repos: " + count + " in one request (models, repos, images and charts), at most "
-                    + limits.maxRepos() + " (mirror.jobs.max-repos-per-request); split the request");
+            throw invalid("too many repos: " + count + " in one request, at most " + limits.maxRepos()
+                    + " (mirror.jobs.max-repos-per-request: models, repos, images and charts together); split the "
+                    + "request");
         }
         if (bundle != null && !bundle.isBlank() && !BundleManifest.validName(bundle.trim())) {
             throw invalid("bundle '" + printable(bundle) + "' is not a valid name: letters, digits, '.', '_' and '-',"
