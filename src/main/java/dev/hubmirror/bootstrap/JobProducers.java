@@ -1,5 +1,6 @@
 package dev.hubmirror.bootstrap;
 
+import dev.hubmirror.api.kafka.EventProducer;
 import dev.hubmirror.api.kafka.KafkaJobDesk;
 import dev.hubmirror.api.kafka.KafkaJobs;
 import dev.hubmirror.api.kafka.KafkaReadinessCheck;
@@ -12,17 +13,22 @@ import dev.hubmirror.config.TokenConfig;
 import dev.hubmirror.config.TransferConfig;
 import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.hub.HubClient;
+import dev.hubmirror.job.ArtifactMirror;
+import dev.hubmirror.job.BundleEvents;
+import dev.hubmirror.job.BundleTracker;
 import dev.hubmirror.job.JobDesk;
 import dev.hubmirror.job.JobService;
 import dev.hubmirror.job.LocalJobDesk;
 import dev.hubmirror.job.SnapshotMirrors;
-import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.memory.BufferPool;
+import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.transfer.SnapshotMirror;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
-import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.lang.reflect.InvocationTargetException;
@@ -72,11 +78,23 @@ public class JobProducers {
     @Singleton
     JobDesk jobDesk(KafkaConfig kafka, JobService service, Instance<KafkaJobs> kafkaJobs,
             Instance<RequestProducer> requests, SnapshotMirrors mirrors, JobConfig jobConfig,
-            @Readiness Instance<KafkaReadinessCheck> kafkaCheck) {
+            @Readiness Instance<KafkaReadinessCheck> kafkaCheck, ArtifactMirror artifacts) {
         if (kafka.enabled()) {
-            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), mirrors, kafka, jobConfig, kafkaCheck.get());
+            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), mirrors, kafka, jobConfig, kafkaCheck.get(),
+                    artifacts);
         }
         return new LocalJobDesk(service);
+    }
+
+    /**
+     * Ends bundles: the tracker hears every job this replica finishes and, once all of a bundle's jobs are final in
+     * the desk's view, writes its manifest to the default store and publishes its event (on Kafka's events topic
+     * when Kafka is on).
+     */
+    void trackBundles(@Observes StartupEvent event, JobService service, JobDesk desk, ObjectStore store,
+            KafkaConfig kafka, Instance<EventProducer> events, Vertx vertx) {
+        BundleEvents publisher = kafka.enabled() ? events.get() : BundleEvents.NONE;
+        service.also(new BundleTracker(desk::bundle, store, publisher, vertx));
     }
 
     /** The store settings with another URL: a named target shares every other store setting. */

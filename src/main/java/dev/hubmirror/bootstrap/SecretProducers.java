@@ -2,6 +2,7 @@ package dev.hubmirror.bootstrap;
 
 import dev.hubmirror.config.ApiConfig;
 import dev.hubmirror.config.HubConfig;
+import dev.hubmirror.config.RegistryConfig;
 import dev.hubmirror.config.TokenConfig;
 import dev.hubmirror.failure.Secrets;
 import jakarta.enterprise.inject.Produces;
@@ -21,8 +22,10 @@ public class SecretProducers {
 
     @Produces
     @Singleton
-    Secrets secrets(HubConfig hub, TokenConfig tokens, ApiConfig api) {
+    Secrets secrets(HubConfig hub, TokenConfig tokens, ApiConfig api, RegistryConfig registry) {
         List<String> values = new ArrayList<>();
+        registry.target().password().ifPresent(values::add);
+        registry.credentials().values().forEach(c -> values.add(c.password()));
         hub.token().ifPresent(values::add);
         values.addAll(tokens.tokens().values());
         api.keys().values().forEach(key -> values.add(key.secret()));

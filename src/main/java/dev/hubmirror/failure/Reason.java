@@ -15,19 +15,22 @@ public enum Reason {
     GATED_REPO(false),
     /** The Hub refused the token (401/403 without a more specific code). */
     UNAUTHORIZED(false),
-    /** The Hub answered 429 more often than the retry policy allows. */
+    /** The Hub, a registry or a registry's token service answered 429 more often than the retry policy allows. */
     RATE_LIMITED(true),
     /** The Hub or its CDN answered 5xx more often than the retry policy allows. */
     HUB_UNAVAILABLE(true),
     /** The connection to the Hub or CDN failed or was cut more often than the retry policy allows. */
     HUB_CONNECTION(true),
-    /** A redirect pointed to a host that is not on the allowlist, or was malformed. */
+    /**
+     * A redirect pointed to a host that is not on the allowlist, to an internal address, from https to http, or was
+     * malformed (the Hub, a registry's blob storage, a registry's token realm).
+     */
     REDIRECT_REFUSED(false),
     /** The Hub answered something this client does not understand (bad JSON, missing headers). */
     HUB_PROTOCOL(false),
-    /** Downloaded bytes do not match the expected sha256 / git sha1. */
+    /** Downloaded bytes do not match the expected sha256 / git sha1 (a file, a blob, a manifest, a chart archive). */
     CHECKSUM_MISMATCH(false),
-    /** Downloaded size differs from the size the Hub listed. */
+    /** Downloaded size differs from the size the Hub listed, or from a blob's descriptor. */
     SIZE_MISMATCH(false),
     /**
      * A path of the tree is unsafe (absolute, {@code ..}, backslash, NUL, too long), or is both a file and the folder
@@ -56,6 +59,11 @@ public enum Reason {
     CANCELLED(false),
     /** No job with the given id exists (never existed, or finished longer ago than the retention). */
     JOB_NOT_FOUND(false),
+    /**
+     * No bundle with the given name: no request named it, or its jobs were forgotten (retention) and no manifest is in
+     * the store.
+     */
+    BUNDLE_NOT_FOUND(false),
     /** The job already finished (succeeded, failed or was cancelled), so it cannot be cancelled. */
     JOB_FINISHED(false),
     /** The job queue is full: the submission was refused and nothing was enqueued. Retry later. */
@@ -90,6 +98,27 @@ public enum Reason {
     STORE_NOT_READY(true),
     /** Kafka is on but its broker is unreachable or a configured topic is missing: submissions are refused. */
     KAFKA_UNAVAILABLE(true),
+    /** The source registry has no such image (repository, tag or digest): {@code NAME_UNKNOWN}, {@code MANIFEST_UNKNOWN}. */
+    IMAGE_NOT_FOUND(false),
+    /** The chart (name and version) is not in the Helm repository's index, or the OCI chart is not in its registry. */
+    CHART_NOT_FOUND(false),
+    /** A manifest names a blob that its registry does not have ({@code BLOB_UNKNOWN}). */
+    BLOB_NOT_FOUND(false),
+    /**
+     * A manifest (or a Helm index, a chart archive) is not acceptable: larger than the configured bound, not JSON,
+     * an unsupported media type (Docker schema 1), a descriptor that is malformed, or too many of them.
+     */
+    MANIFEST_INVALID(false),
+    /** A registry refused the credentials (401 after authenticating, 403 {@code DENIED}), or none were configured. */
+    REGISTRY_UNAUTHORIZED(false),
+    /** A registry (or its token service) answered 5xx more often than the retry policy allows. */
+    REGISTRY_UNAVAILABLE(true),
+    /** The connection to a registry (or its blob storage) failed, stalled or was cut more often than the retry policy allows. */
+    REGISTRY_CONNECTION(true),
+    /** The target registry refused what was pushed (a digest, a manifest, an upload) for a reason a retry cannot fix. */
+    REGISTRY_REJECTED(false),
+    /** A registry answered something this client does not understand (a missing Location, a malformed Range). */
+    REGISTRY_PROTOCOL(false),
     /** A bug: an unexpected exception. The message names the exception type. */
     INTERNAL(false);
 

@@ -31,6 +31,13 @@ public interface BodyReader<T> {
      */
     T end();
 
+    /**
+     * The exchange's back-pressure handle, given once before the first chunk; a reader that needs to pause keeps it
+     * (see {@link ReadFlow}). Ignored by default.
+     */
+    default void flow(ReadFlow flow) {
+    }
+
     /** This reader with its result transformed by {@code f} (applied in {@link #end()}). */
     default <R> BodyReader<R> map(Function<? super T, ? extends R> f) {
         BodyReader<T> self = this;
@@ -43,6 +50,11 @@ public interface BodyReader<T> {
             @Override
             public R end() {
                 return f.apply(self.end());
+            }
+
+            @Override
+            public void flow(ReadFlow flow) {
+                self.flow(flow);
             }
         };
     }

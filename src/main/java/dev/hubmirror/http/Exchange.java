@@ -3,7 +3,10 @@ package dev.hubmirror.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpContent;
@@ -12,12 +15,14 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.smallrye.mutiny.subscription.UniEmitter;
+import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLException;
 
@@ -30,8 +35,18 @@ import javax.net.ssl.SSLException;
  * exactly once: the result, a failure, or a cancellation. A connection whose response was read to its end (and that
  * may be kept alive) goes back to the pool; on every other end (failure, cancellation, a reader that stopped, a stall)
  * the connection is closed before the exchange settles, so no late byte of it can reach anyone.
+ *
+ * <p>A request body larger than {@link #SLICE} goes out in slices of it, at most {@link #SLICES_IN_FLIGHT} queued on
+ * the channel at once, each counted by the watchdog once the socket took it (so a long upload is not mistaken for a
+ * silent server, and TLS encrypts a bounded amount at a time). A reader may pause the body ({@link ReadFlow}): the
+ * channel's auto-read goes off and chunks decoded meanwhile wait here, in order, until it resumes.
  */
-final class Exchange<T> implements Watchdog.Target {
+final class Exchange<T> implements Watchdog.Target, ReadFlow {
+
+    /** Request bodies larger than this are written in slices of this size. */
+    static final int SLICE = 256 * 1024;
+    /** Slices of a request body queued on the channel at once. */
+    private static final int SLICES_IN_FLIGHT = 2;
 
     private final Request request;
     private final ResponseHandler<T> handler;
@@ -52,6 +67,13 @@ final class Exchange<T> implements Watchdog.Target {
     private boolean done;
     private boolean bodySent;
     private boolean resentOnce;
+    private boolean requestWritten;
+    private int sendIndex;
+    private int slicesInFlight;
+    private boolean paused;
+    private boolean pausedInDelivery;
+    private boolean delivering;
+    private final ArrayDeque<HttpContent> held = new ArrayDeque<>();
 
     Exchange(Request request, ResponseHandler<T> handler, UniEmitter<? super T> emitter, HttpSettings settings,
             ConnectionPool pool) {
@@ -95,31 +117,95 @@ final class Exchange<T> implements Watchdog.Target {
                 settings.minRateWindow().toNanos());
         head = false;
         informational = false;
+        requestWritten = false;
+        paused = false;
+        watchdog.start(c.eventLoop());
+        ByteBuf body = request.body();
+        if (body != null && body.readableBytes() > SLICE) {
+            // sliced: the body stays ours (released when the exchange ends); each slice holds its own reference
+            sendIndex = body.readerIndex();
+            slicesInFlight = 0;
+            c.channel().write(head(c)).addListener(f -> {
+                if (!f.isSuccess() && !done) {
+                    sendFailed(f.cause());
+                }
+            });
+            writeSlices(c);
+            return;
+        }
+        int length = body == null ? 0 : body.readableBytes();
         FullHttpRequest message = message(c);
         bodySent = true;
-        watchdog.start(c.eventLoop());
         c.channel().writeAndFlush(message).addListener(f -> {
-            if (!f.isSuccess() && !done) {
-                fail(HttpFailure.Kind.CLOSED, "could not send the request to " + request.origin() + ": "
-                        + describe(f.cause()), f.cause());
+            if (!f.isSuccess()) {
+                if (!done) {
+                    sendFailed(f.cause());
+                }
+            } else if (!done) {
+                watchdog.received += length;
+                requestWritten = true;
             }
         });
     }
 
-    private FullHttpRequest message(HttpConnection c) {
-        ByteBuf body = request.body() == null ? Unpooled.EMPTY_BUFFER : request.body();
+    /** Queues the next slices of the body, keeping at most {@link #SLICES_IN_FLIGHT} on the channel. On the loop. */
+    private void writeSlices(HttpConnection c) {
+        ByteBuf body = request.body();
+        int end = body.writerIndex();
+        while (!done && slicesInFlight < SLICES_IN_FLIGHT && sendIndex < end) {
+            int n = Math.min(SLICE, end - sendIndex);
+            ByteBuf slice = body.retainedSlice(sendIndex, n);
+            sendIndex += n;
+            boolean last = sendIndex == end;
+            slicesInFlight++;
+            HttpContent piece = last ? new DefaultLastHttpContent(slice) : new DefaultHttpContent(slice);
+            c.channel().writeAndFlush(piece).addListener(f -> {
+                slicesInFlight--;
+                if (done) {
+                    return;
+                }
+                if (!f.isSuccess()) {
+                    sendFailed(f.cause());
+                    return;
+                }
+                watchdog.received += n;
+                if (last) {
+                    requestWritten = true;
+                } else {
+                    writeSlices(c);
+                }
+            });
+        }
+    }
+
+    private void sendFailed(Throwable cause) {
+        fail(HttpFailure.Kind.CLOSED, "could not send the request to " + request.origin() + ": " + describe(cause),
+                cause);
+    }
+
+    private HttpRequest head(HttpConnection c) {
+        HttpHeaders headers = headers(c, request.body().readableBytes());
+        return new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), c.requestTarget(request), headers);
+    }
+
+    private HttpHeaders headers(HttpConnection c, int length) {
         HttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.HOST, request.origin().authority());
         headers.set(HttpHeaderNames.USER_AGENT, userAgent);
-        headers.set(request.headers());
+        headers.setAll(request.headers());
         HttpMethod method = request.method();
         if (request.body() != null || method.equals(HttpMethod.POST) || method.equals(HttpMethod.PUT)
                 || method.equals(HttpMethod.PATCH)) {
-            headers.set(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+            headers.set(HttpHeaderNames.CONTENT_LENGTH, length);
         }
         c.decorate(request, headers);
-        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, c.requestTarget(request), body, headers,
-                EmptyHttpHeaders.INSTANCE);
+        return headers;
+    }
+
+    private FullHttpRequest message(HttpConnection c) {
+        ByteBuf body = request.body() == null ? Unpooled.EMPTY_BUFFER : request.body();
+        return new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), c.requestTarget(request), body,
+                headers(c, body.readableBytes()), EmptyHttpHeaders.INSTANCE);
     }
 
     /** A decoded part of the response; on the event loop. Releases it. */
@@ -137,7 +223,13 @@ final class Exchange<T> implements Watchdog.Target {
                 onHead(response);
             }
             if (!done && msg instanceof HttpContent content) {
-                onContent(content);
+                watchdog.received += content.content().readableBytes();
+                if (paused || !held.isEmpty()) {
+                    held.addLast(content.retain());
+                } else {
+                    deliver(content);
+                }
+                drainHeld();
             }
         } finally {
             ReferenceCountUtil.release(msg);
@@ -146,6 +238,8 @@ final class Exchange<T> implements Watchdog.Target {
 
     private void onHead(HttpResponse response) {
         watchdog.received++;
+        held.forEach(ReferenceCountUtil::release);
+        held.clear();
         int status = response.status().code();
         if (status >= 100 && status < 200 && status != 101) {
             informational = true;
@@ -156,15 +250,16 @@ final class Exchange<T> implements Watchdog.Target {
                 && !request.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         try {
             reader = handler.onHead(new ResponseHead(request.url(), status, response.headers()));
+            reader.flow(this);
         } catch (RuntimeException e) {
             finish(false, null, e);
         }
     }
 
-    private void onContent(HttpContent content) {
+    /** Hands one body chunk to the reader (counted already); keeps what it left when it paused. On the loop. */
+    private void deliver(HttpContent content) {
         ByteBuf chunk = content.content();
         int n = chunk.readableBytes();
-        watchdog.received += n;
         boolean last = content instanceof LastHttpContent;
         if (informational) {
             informational = !last;
@@ -172,19 +267,92 @@ final class Exchange<T> implements Watchdog.Target {
         }
         if (n > 0) {
             boolean more;
+            delivering = true;
+            pausedInDelivery = false;
             try {
                 more = reader.onContent(chunk);
             } catch (RuntimeException e) {
                 finish(false, null, e);
+                return;
+            } finally {
+                delivering = false;
+            }
+            if (done) {
                 return;
             }
             if (!more) {
                 end(false);
                 return;
             }
+            if ((paused || pausedInDelivery) && (chunk.isReadable() || last)) {
+                // the reader paused (and may have resumed already): what it left, and the end if this was the last
+                // chunk, goes first when reading goes on
+                held.addFirst(content.retain());
+                return;
+            }
         }
         if (last) {
             end(keepAlive);
+        }
+    }
+
+    /** Delivers the chunks kept during a pause, in order, until the reader pauses again. On the loop. */
+    private void drainHeld() {
+        HttpContent next;
+        while (!paused && !done && !delivering && (next = held.pollFirst()) != null) {
+            try {
+                deliver(next);
+            } finally {
+                next.release();
+            }
+        }
+    }
+
+    @Override
+    public void pause() {
+        HttpConnection c = connection;
+        if (c == null) {
+            return;
+        }
+        if (c.eventLoop().inEventLoop()) {
+            pauseOnLoop(c);
+        } else {
+            c.eventLoop().execute(() -> pauseOnLoop(c));
+        }
+    }
+
+    private void pauseOnLoop(HttpConnection c) {
+        if (done || paused || connection != c) {
+            return;
+        }
+        paused = true;
+        pausedInDelivery = true;
+        c.channel().config().setAutoRead(false);
+        watchdog.hold(true);
+    }
+
+    @Override
+    public void resume() {
+        HttpConnection c = connection;
+        if (c == null) {
+            return;
+        }
+        if (c.eventLoop().inEventLoop()) {
+            resumeOnLoop(c);
+        } else {
+            c.eventLoop().execute(() -> resumeOnLoop(c));
+        }
+    }
+
+    private void resumeOnLoop(HttpConnection c) {
+        if (done || !paused || connection != c) {
+            return;
+        }
+        paused = false;
+        watchdog.hold(false);
+        drainHeld();
+        if (!done && !paused) {
+            c.channel().config().setAutoRead(true);
         }
     }
 
@@ -251,10 +419,12 @@ final class Exchange<T> implements Watchdog.Target {
         if (watchdog != null) {
             watchdog.stop();
         }
+        releaseHeld();
         HttpConnection c = connection;
         if (c != null) {
             c.detach(this);
-            if (reusable) {
+            if (reusable && requestWritten) {
+                c.channel().config().setAutoRead(true);
                 c.release();
             } else {
                 c.close();
@@ -304,7 +474,15 @@ final class Exchange<T> implements Watchdog.Target {
             }
             c.detach(this);
             c.close();
+            releaseHeld();
             releaseBody();
+        }
+    }
+
+    private void releaseHeld() {
+        HttpContent next;
+        while ((next = held.pollFirst()) != null) {
+            next.release();
         }
     }
 

@@ -15,6 +15,10 @@ import java.util.concurrent.TimeUnit;
  * allocation per chunk. Bounds: an idle exchange ends between {@code idle} and {@code idle + tick} after its last
  * byte; one whose rate fell below the minimum ends at most {@code window + window / 4 + tick} after the fall (the
  * rate is measured over a sliding window in steps of a quarter window).
+ *
+ * <p>Bytes count in both directions: those received, and those of a request body the socket took (an upload of a
+ * large body is progress, not silence). While the reader holds the exchange back ({@link #hold}), nothing is judged:
+ * the silence is the client's own, and both rules start afresh when it lets go.
  */
 final class Watchdog implements Runnable {
 
@@ -40,8 +44,9 @@ final class Watchdog implements Runnable {
     private long lastSeen = -1;
     private long lastProgressAt;
     private ScheduledFuture<?> task;
+    private boolean held;
 
-    /** Body and head bytes received so far; the exchange adds to it (on the event loop). */
+    /** Head and body bytes received and request body bytes sent so far; the exchange adds to it (on the loop). */
     long received;
 
     Watchdog(Target target, long idleNanos, long minBytesPerSecond, long windowNanos) {
@@ -71,12 +76,33 @@ final class Watchdog implements Runnable {
         }
     }
 
+    /**
+     * Holds the rules while the reader paused the exchange ({@code true}), or lets go ({@code false}): either way both
+     * rules start afresh from now. Call on the exchange's event loop.
+     */
+    void hold(boolean on) {
+        held = on;
+        restart(System.nanoTime());
+    }
+
+    private void restart(long now) {
+        lastSeen = received;
+        lastProgressAt = now;
+        samples = 0;
+        ticks = 0;
+        sample(now);
+    }
+
     @Override
     public void run() {
         if (task == null) {
             return;
         }
         long now = System.nanoTime();
+        if (held) {
+            restart(now);
+            return;
+        }
         if (received != lastSeen) {
             lastSeen = received;
             lastProgressAt = now;

@@ -3,6 +3,7 @@ package dev.hubmirror.hub;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.http.BodyReader;
 import dev.hubmirror.http.HttpFailure;
+import dev.hubmirror.http.InternalAddresses;
 import dev.hubmirror.http.NettyHttpClient;
 import dev.hubmirror.http.Request;
 import dev.hubmirror.http.ResponseHandler;

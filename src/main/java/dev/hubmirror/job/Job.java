@@ -36,6 +36,7 @@ public final class Job {
     private volatile JobStatus status = JobStatus.QUEUED;
     private volatile String commit;
     private volatile String snapshotUrl;
+    private volatile ArtifactOutcome artifactOutcome;
     private volatile JobError error;
     private volatile Instant startedAt;
     private volatile Instant finishedAt;
@@ -49,7 +50,7 @@ public final class Job {
         this.id = order.id();
         this.sequence = sequence;
         this.spec = order.spec();
-        this.key = JobKey.of(order.spec(), order.target());
+        this.key = JobKey.of(order);
         this.createdAt = order.createdAt();
         this.order = order;
         this.startedAt = order.startedAt();
@@ -61,19 +62,45 @@ public final class Job {
         return id;
     }
 
-    /** The repo, its type and the revision as the caller named it. */
+    /** The repo, its type and the revision as the caller named it; null for an image or chart job. */
     public RepoRef ref() {
-        return spec.ref();
+        return spec == null ? null : spec.ref();
+    }
+
+    /** The image or chart of a registry job; null for a Hub repo. */
+    public ArtifactSpec artifact() {
+        return order.artifact();
+    }
+
+    /** What the job is about: the repo id, or the image or chart reference. */
+    public String subject() {
+        return spec == null ? order.artifact().subject() : spec.ref().id().id();
+    }
+
+    /** The revision, or the tag, digest or version of an image or chart. */
+    public String revisionLabel() {
+        return spec == null ? order.artifact().reference() : spec.ref().revision();
+    }
+
+    /** {@code kind:subject@revision}, for messages. */
+    public String describe() {
+        return spec == null ? order.artifact().kind().singular() + ":" + order.artifact().subject()
+                : spec.ref().toString();
+    }
+
+    /** The bundle the job belongs to; null for none. */
+    public String bundle() {
+        return order.bundle();
     }
 
     /** Include patterns (empty: every file). */
     public List<String> include() {
-        return spec.include();
+        return spec == null ? List.of() : spec.include();
     }
 
     /** Exclude patterns. */
     public List<String> exclude() {
-        return spec.exclude();
+        return spec == null ? List.of() : spec.exclude();
     }
 
     /** The current status. */
@@ -160,9 +187,10 @@ public final class Job {
     public JobSnapshot snapshot() {
         // read the status first: counters read after it are at least as fresh
         JobStatus now = status;
-        return new JobSnapshot(id, order.requestId(), order.requester(), spec.ref(), spec.include(), spec.exclude(),
+        return new JobSnapshot(id, order.requestId(), order.requester(), ref(), include(), exclude(),
                 order.target(), now, commit, filesDone(), filesTotal, filesSkipped(), bytesDone(), bytesTotal,
-                snapshotUrl, error, createdAt, startedAt, finishedAt);
+                snapshotUrl, error, createdAt, startedAt, finishedAt, order.artifact(), artifactOutcome,
+                order.bundle(), order.bundleSize());
     }
 
     /** When the job finished; null until then. */
@@ -172,7 +200,7 @@ public final class Job {
 
     @Override
     public String toString() {
-        return "Job[" + id + " " + spec.ref() + " " + status + "]";
+        return "Job[" + id + " " + describe() + " " + status + "]";
     }
 
     MirrorSpec spec() {
@@ -210,6 +238,16 @@ public final class Job {
         commit = outcome.commit();
         snapshotUrl = outcome.snapshotUrl();
         finish(JobStatus.SUCCEEDED, null, now);
+    }
+
+    void markSucceeded(ArtifactOutcome outcome, Instant now) {
+        artifactOutcome = outcome;
+        commit = outcome.digest();
+        finish(JobStatus.SUCCEEDED, null, now);
+    }
+
+    JobOrder order() {
+        return order;
     }
 
     void markFailed(JobError failure, Instant now) {

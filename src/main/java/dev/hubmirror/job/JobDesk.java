@@ -30,7 +30,21 @@ public interface JobDesk {
      * @throws MirrorException {@link Reason#INVALID_REQUEST} (also for a name that is not configured),
      *     {@link Reason#QUEUE_FULL}, {@link Reason#SHUTTING_DOWN}
      */
-    Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName);
+    default Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName) {
+        return submitWork(specs == null ? null : specs.stream().map(JobWork::of).toList(), target, tokenName, null);
+    }
+
+    /**
+     * Submits one job per piece of work (Hub repos into {@code target}, images and charts into the target registry),
+     * as one request; with {@code bundle}, the jobs form that bundle (one bundle event and manifest when all are
+     * final).
+     *
+     * @throws MirrorException as {@link #submit(List, String, String)}
+     */
+    Uni<List<JobSnapshot>> submitWork(List<JobWork> work, String target, String tokenName, String bundle);
+
+    /** The jobs of the latest request that named bundle {@code name}; empty when none is known. */
+    List<JobSnapshot> bundle(String name);
 
     /**
      * The job with this id.

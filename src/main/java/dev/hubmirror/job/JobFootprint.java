@@ -21,7 +21,8 @@ public final class JobFootprint {
 
     /** The estimate for a job in any state. */
     public static long of(JobSnapshot job) {
-        long bytes = RECORD + of(job.ref()) + strings(job.include()) + strings(job.exclude()) + string(job.id())
+        long bytes = RECORD + of(job.ref()) + of(job.artifact()) + of(job.artifactOutcome()) + string(job.bundle())
+                + strings(job.include()) + strings(job.exclude()) + string(job.id())
                 + string(job.requestId()) + string(job.requester()) + string(job.target()) + string(job.commit())
                 + string(job.snapshotUrl());
         return job.error() == null ? bytes : bytes + string(job.error().message());
@@ -29,7 +30,8 @@ public final class JobFootprint {
 
     /** The estimate for a job about to be created from an order, before it ran. */
     static long of(JobOrder order) {
-        return RECORD + of(order.spec().ref()) + strings(order.spec().include()) + strings(order.spec().exclude())
+        return RECORD + (order.spec() == null ? of(order.artifact()) : of(order.spec().ref())
+                + strings(order.spec().include()) + strings(order.spec().exclude())) + string(order.bundle())
                 + string(order.id()) + string(order.requestId()) + string(order.requester()) + string(order.target())
                 + string(order.tokenName());
     }
@@ -40,7 +42,17 @@ public final class JobFootprint {
     }
 
     private static long of(RepoRef ref) {
-        return string(ref.id().id()) + string(ref.revision());
+        return ref == null ? 0 : string(ref.id().id()) + string(ref.revision());
+    }
+
+    private static long of(ArtifactSpec a) {
+        return a == null ? 0 : string(a.source()) + string(a.chart()) + string(a.version()) + strings(a.platforms())
+                + string(a.target()) + string(a.mapping());
+    }
+
+    private static long of(ArtifactOutcome o) {
+        return o == null ? 0 : RECORD / 4 + string(o.target()) + string(o.digest()) + string(o.sourceDigest())
+                + string(o.mediaType()) + strings(o.platforms());
     }
 
     private static long strings(List<String> values) {

@@ -70,6 +70,40 @@ public class JobService {
     private final SnapshotMirrors mirrors;
     private final Vertx vertx;
     private volatile JobListener listener = JobListener.NONE;
+    /** Listeners besides the replaceable one (the bundle tracker); they hear every transition too. */
+    private final java.util.List<JobListener> others = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Both kinds of listener as one. */
+    private final JobListener listeners = new JobListener() {
+        @Override
+        public void admitted(Job job) {
+            listener.admitted(job);
+            others.forEach(l -> l.admitted(job));
+        }
+
+        @Override
+        public void started(Job job) {
+            listener.started(job);
+            others.forEach(l -> l.started(job));
+        }
+
+        @Override
+        public void planned(Job job) {
+            listener.planned(job);
+            others.forEach(l -> l.planned(job));
+        }
+
+        @Override
+        public void finished(Job job) {
+            listener.finished(job);
+            others.forEach(l -> l.finished(job));
+        }
+
+        @Override
+        public void released(Job job) {
+            listener.released(job);
+            others.forEach(l -> l.released(job));
+        }
+    };
     private final SecureRandom random = new SecureRandom();
     private final AtomicLong sequence = new AtomicLong();
     /** Drain guard: only one thread starts jobs at a time; others leave a note and return. */
@@ -97,6 +131,9 @@ public class JobService {
     /** Redacts every configured secret from the failure messages this service records; set by CDI. */
     @Inject
     Secrets secrets = Secrets.NONE;
+    /** Runs image and chart jobs; set by CDI (none: they are refused at submission). */
+    @Inject
+    ArtifactMirror artifacts = ArtifactMirror.NONE;
 
     /** A service that runs every job with {@code mirror} (no named targets or tokens). */
     public JobService(JobConfig config, SnapshotMirror mirror, Vertx vertx) {
@@ -128,6 +165,11 @@ public class JobService {
         this.listener = jobListener == null ? JobListener.NONE : jobListener;
     }
 
+    /** Sends every later transition to {@code jobListener} as well, whatever {@link #listen} sets. */
+    public void also(JobListener jobListener) {
+        others.add(jobListener);
+    }
+
     @PostConstruct
     void startPurging() {
         long interval = clamp(config.retention().dividedBy(4), MIN_PURGE_INTERVAL, MAX_PURGE_INTERVAL).toMillis();
@@ -156,12 +198,24 @@ public class JobService {
      * @throws MirrorException also {@link Reason#INVALID_REQUEST} for a name that is not configured
      */
     public List<Job> submit(List<MirrorSpec> specs, String target, String tokenName) {
-        if (specs == null || specs.isEmpty()) {
+        return submitWork(specs == null ? null : specs.stream().map(JobWork::of).toList(), target, tokenName, null);
+    }
+
+    /**
+     * As {@link #submit(List, String, String)}, for repos and images/charts alike; the jobs belong to bundle
+     * {@code bundle} ({@code null}: none). Images and charts go to the target registry whatever {@code target} says
+     * (it names a store).
+     *
+     * @throws MirrorException also {@link Reason#INVALID_REQUEST} for a name that is not configured
+     */
+    public List<Job> submitWork(List<JobWork> work, String target, String tokenName, String bundle) {
+        if (work == null || work.isEmpty()) {
             throw new MirrorException(Reason.INVALID_REQUEST, "nothing to mirror: name at least one repo");
         }
         mirrors.check(target, tokenName);
-        List<Job> accepted = new ArrayList<>(specs.size());
+        List<Job> accepted = new ArrayList<>(work.size());
         List<Job> created = new ArrayList<>();
+        List<Job> parkedNow = new ArrayList<>();
         synchronized (lock) {
             if (stopping) {
                 throw new MirrorException(Reason.SHUTTING_DOWN,
@@ -169,16 +223,23 @@ public class JobService {
             }
             Map<JobKey, Job> fresh = new LinkedHashMap<>();
             Instant now = Instant.now();
-            for (MirrorSpec spec : specs) {
-                JobKey key = JobKey.of(spec, target);
-                Job job = active.get(key);
+            // a bundle's jobs are its own (identical active work makes them wait behind it, as Kafka orders do), so
+            // that the bundle knows when each of its jobs is final
+            String requestId = bundle == null ? null : UUID.randomUUID().toString();
+            int bundleSize = bundle == null ? 0 : (int) work.stream().map(w -> w.key(target)).distinct().count();
+            for (JobWork item : work) {
+                JobKey key = item.key(target);
+                Job job = bundle == null ? active.get(key) : null;
                 if (job == null) {
                     job = fresh.computeIfAbsent(key, k -> new Job(sequence.incrementAndGet(), new JobOrder(newId(now),
-                            spec, target, tokenName, null, null, now, null, -1)));
+                            item.spec(), item.artifact() == null ? target : null, tokenName, requestId, null, now,
+                            null, -1, item.artifact(), bundle, bundleSize)));
                 }
                 accepted.add(job);
             }
-            created.addAll(fresh.values());
+            for (Job job : fresh.values()) {
+                (active.containsKey(job.key()) ? parkedNow : created).add(job);
+            }
             int freeSlots = Math.max(0, config.concurrency() - running);
             int wouldWait = queue.size() + created.size() - freeSlots;
             if (wouldWait > config.queueCapacity()) {
@@ -187,19 +248,50 @@ public class JobService {
                         + created.size() + " new jobs; nothing was enqueued: retry later, submit fewer repos, or "
                         + "raise mirror.jobs.queue-capacity", QUEUE_FULL_RETRY);
             }
-            checkRetainedLocked(created, now);
+            List<Job> all = new ArrayList<>(created);
+            all.addAll(parkedNow);
+            checkRetainedLocked(all, now);
             for (Job job : created) {
                 retainLocked(job);
                 active.put(job.key(), job);
                 queue.addLast(job);
             }
+            for (Job job : parkedNow) {
+                retainLocked(job);
+                parked.computeIfAbsent(job.key(), k -> new ArrayDeque<>()).addLast(job);
+            }
         }
         for (Job job : created) {
-            LOGGER.infof("job queued job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
-            listener.admitted(job);
+            LOGGER.infof("job queued job=%s repo=%s revision=%s bundle=%s", job.id(), job.subject(),
+                    job.revisionLabel(), job.bundle());
+            listeners.admitted(job);
+        }
+        for (Job job : parkedNow) {
+            LOGGER.infof("job parked behind an identical job job=%s repo=%s revision=%s bundle=%s", job.id(),
+                    job.subject(), job.revisionLabel(), job.bundle());
+            listeners.admitted(job);
         }
         drain();
         return accepted;
+    }
+
+    /**
+     * The jobs of the latest submission that named bundle {@code name} (those this service still remembers), in
+     * submission order; empty when none is known.
+     */
+    public List<JobSnapshot> bundle(String name) {
+        return latestOfBundle(jobs.values().stream().map(Job::snapshot).toList(), name);
+    }
+
+    /** Of {@code all}, the jobs of the latest request that named bundle {@code name}, oldest first. */
+    public static List<JobSnapshot> latestOfBundle(Collection<JobSnapshot> all, String name) {
+        List<JobSnapshot> named = all.stream().filter(j -> name.equals(j.bundle()))
+                .sorted(Comparator.comparing(JobSnapshot::createdAt).thenComparing(JobSnapshot::id)).toList();
+        if (named.isEmpty()) {
+            return List.of();
+        }
+        String latest = named.get(named.size() - 1).requestId();
+        return named.stream().filter(j -> java.util.Objects.equals(latest, j.requestId())).toList();
     }
 
     /**
@@ -234,8 +326,8 @@ public class JobService {
             }
         }
         LOGGER.infof("job %s job=%s repo=%s revision=%s request=%s", park ? "parked behind an identical job" : "queued",
-                job.id(), job.ref().id(), job.ref().revision(), job.requestId());
-        listener.admitted(job);
+                job.id(), job.subject(), job.revisionLabel(), job.requestId());
+        listeners.admitted(job);
         drain();
         return job;
     }
@@ -281,8 +373,8 @@ public class JobService {
         }
         subscriptions.forEach(Cancellable::cancel);
         for (Job job : released) {
-            LOGGER.infof("job released job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
-            listener.released(job);
+            LOGGER.infof("job released job=%s repo=%s revision=%s", job.id(), job.subject(), job.revisionLabel());
+            listeners.released(job);
         }
         drain();
     }
@@ -330,7 +422,7 @@ public class JobService {
                 throw notFound(id);
             }
             if (job.status().finished()) {
-                throw new MirrorException(Reason.JOB_FINISHED, "job " + id + " (" + job.ref() + ") already "
+                throw new MirrorException(Reason.JOB_FINISHED, "job " + id + " (" + job.describe() + ") already "
                         + job.status() + ": nothing to cancel");
             }
             subscription = cancelLocked(job, new JobError(Reason.CANCELLED, "cancelled by a caller"));
@@ -338,8 +430,8 @@ public class JobService {
         if (subscription != null) {
             subscription.cancel();
         }
-        LOGGER.infof("job cancelled job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
-        listener.finished(job);
+        LOGGER.infof("job cancelled job=%s repo=%s revision=%s", job.id(), job.subject(), job.revisionLabel());
+        listeners.finished(job);
         drain();
         return job;
     }
@@ -369,7 +461,7 @@ public class JobService {
             capacityWaiters.clear();
         }
         subscriptions.forEach(Cancellable::cancel);
-        stopped.forEach(listener::released);
+        stopped.forEach(listeners::released);
         waiters.forEach(w -> w.fail(new MirrorException(Reason.SHUTTING_DOWN, "the service is stopping")));
         if (purgeTimer >= 0) {
             vertx.cancelTimer(purgeTimer);
@@ -520,11 +612,13 @@ public class JobService {
     }
 
     private void start(Job job) {
-        LOGGER.infof("job started job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
-        listener.started(job);
-        Uni<MirrorOutcome> run;
+        LOGGER.infof("job started job=%s repo=%s revision=%s", job.id(), job.subject(), job.revisionLabel());
+        listeners.started(job);
+        Uni<Object> run;
         try {
-            run = mirrors.mirror(job.target(), job.tokenName()).mirror(job.spec(), new Planning(job));
+            run = job.artifact() != null ? artifacts.mirror(job.artifact(), new Planning(job)).map(o -> (Object) o)
+                    : mirrors.mirror(job.target(), job.tokenName()).mirror(job.spec(), new Planning(job))
+                            .map(o -> (Object) o);
         } catch (RuntimeException e) {
             finish(job, null, e);
             return;
@@ -554,7 +648,7 @@ public class JobService {
         return new JobError(error.reason(), secrets.redact(error.message()));
     }
 
-    private void finish(Job job, MirrorOutcome outcome, Throwable failure) {
+    private void finish(Job job, Object outcome, Throwable failure) {
         synchronized (lock) {
             if (job.status() != JobStatus.RUNNING) {
                 return;
@@ -562,21 +656,23 @@ public class JobService {
             running--;
             leaveActiveLocked(job);
             long before = job.footprint();
-            if (failure == null) {
-                job.markSucceeded(outcome, Instant.now());
+            if (failure == null && outcome instanceof ArtifactOutcome artifact) {
+                job.markSucceeded(artifact, Instant.now());
+            } else if (failure == null) {
+                job.markSucceeded((MirrorOutcome) outcome, Instant.now());
             } else {
                 job.markFailed(error(failure), Instant.now());
             }
             retainedBytes += job.footprint() - before;
         }
         if (failure == null) {
-            LOGGER.infof("job succeeded job=%s repo=%s revision=%s commit=%s", job.id(), job.ref().id(),
-                    job.ref().revision(), job.commit());
+            LOGGER.infof("job succeeded job=%s repo=%s revision=%s commit=%s", job.id(), job.subject(),
+                    job.revisionLabel(), job.commit());
         } else {
-            LOGGER.warnf("job failed job=%s repo=%s revision=%s error=%s: %s", job.id(), job.ref().id(),
-                    job.ref().revision(), job.error().reason(), job.error().message());
+            LOGGER.warnf("job failed job=%s repo=%s revision=%s error=%s: %s", job.id(), job.subject(),
+                    job.revisionLabel(), job.error().reason(), job.error().message());
         }
-        listener.finished(job);
+        listeners.finished(job);
         drain();
     }
 
@@ -592,7 +688,7 @@ public class JobService {
         public void planned(String commit, int files, long bytes) {
             job.progress().planned(commit, files, bytes);
             if (job.status() == JobStatus.RUNNING) {
-                listener.planned(job);
+                listeners.planned(job);
             }
         }
 

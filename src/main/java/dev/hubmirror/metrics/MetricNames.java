@@ -76,6 +76,30 @@ public final class MetricNames {
      */
     public static final String KAFKA_CONSUMER_LAG = "kafka.consumer.fetch.manager.records.lag.max";
 
+    /** {@code hubmirror_registry_downloaded_bytes_total{registry}}: blob bytes read from source registries. */
+    public static final String REGISTRY_DOWNLOADED = "hubmirror.registry.downloaded";
+
+    /** {@code hubmirror_registry_uploaded_bytes_total{registry}}: blob bytes the target registry accepted. */
+    public static final String REGISTRY_UPLOADED = "hubmirror.registry.uploaded";
+
+    /**
+     * {@code hubmirror_registry_blobs_total{registry,outcome}}: blobs of images and charts now in the target registry:
+     * {@code copied} (streamed), {@code mounted} (from another repository of the target), {@code skipped} (there).
+     */
+    public static final String REGISTRY_BLOBS = "hubmirror.registry.blobs";
+
+    /** {@code hubmirror_registry_manifests_total{registry}}: manifests written to the target registry. */
+    public static final String REGISTRY_MANIFESTS = "hubmirror.registry.manifests";
+
+    /** {@code hubmirror_registry_responses_total{registry,status}}: HTTP responses from registries by status class. */
+    public static final String REGISTRY_RESPONSES = "hubmirror.registry.responses";
+
+    /**
+     * {@code hubmirror_registry_copies_total{kind,outcome,reason}}: image and chart jobs that ended: succeeded,
+     * failed or cancelled ({@code kind} image or chart).
+     */
+    public static final String REGISTRY_COPIES = "hubmirror.registry.copies";
+
     // ---- tag keys ----------------------------------------------------------------------------------------------
 
     /** The store adapter: {@code s3}, {@code gcs}, {@code file} (see {@link #storeKind}). */
@@ -92,6 +116,13 @@ public final class MetricNames {
     public static final String TAG_COMPONENT = "component";
     /** What was uploaded: {@link #UPLOAD_PART} or {@link #UPLOAD_OBJECT}. */
     public static final String TAG_UPLOAD = "upload";
+    /**
+     * A registry host as image references name it ({@code ghcr.io}); the first {@link #MAX_REGISTRIES} distinct ones,
+     * then {@link #REGISTRY_OTHER} (sources come from requests: the tag stays bounded).
+     */
+    public static final String TAG_REGISTRY = "registry";
+    /** What a registry job copied: {@code image} or {@code chart}. */
+    public static final String TAG_KIND = "kind";
 
     // ---- tag values --------------------------------------------------------------------------------------------
 
@@ -117,6 +148,16 @@ public final class MetricNames {
     public static final String COMPONENT_HUB = "hub";
     /** The store adapter. */
     public static final String COMPONENT_STORE = "store";
+    /** The registry client. */
+    public static final String COMPONENT_REGISTRY = "registry";
+    /** A blob streamed from the source into the target. */
+    public static final String OUTCOME_COPIED = "copied";
+    /** A blob mounted from another repository of the target. */
+    public static final String OUTCOME_MOUNTED = "mounted";
+    /** Registries beyond the first {@link #MAX_REGISTRIES} seen. */
+    public static final String REGISTRY_OTHER = "other";
+    /** Distinct registry tag values at most. */
+    public static final int MAX_REGISTRIES = 32;
     /** A part of a multipart upload. */
     public static final String UPLOAD_PART = "part";
     /** A whole object written with one PUT. */

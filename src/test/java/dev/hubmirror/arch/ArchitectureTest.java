@@ -58,11 +58,23 @@ class ArchitectureTest {
 
     @Test
     void theHttpClientIsGenericAndKnowsNoOtherPackageOfTheService() {
-        // the Hub client uses it now, the registry client (issue 14) will
+        // the Hub client and the registry client use it
         noClasses().that().resideInAPackage("dev.hubmirror.http..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.hub..", "dev.hubmirror.config..",
-                        "dev.hubmirror.transfer..", "dev.hubmirror.store..", "dev.hubmirror.job..",
+                        "dev.hubmirror.registry..", "dev.hubmirror.transfer..", "dev.hubmirror.store..",
+                        "dev.hubmirror.job..",
                         "dev.hubmirror.api..", "dev.hubmirror.metrics..", "dev.hubmirror.memory..")
+                .check(classes);
+    }
+
+    @Test
+    void theRegistryEngineStandsOnHttpMemoryAndFailureOnly() {
+        // images and charts: the same streaming HTTP client and memory budget as the Hub, no upper layer, no SDK
+        noClasses().that().resideInAPackage("dev.hubmirror.registry..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.hubmirror.api..", "dev.hubmirror.job..",
+                        "dev.hubmirror.transfer..", "dev.hubmirror.hub..", "dev.hubmirror.store..",
+                        "dev.hubmirror.metrics..", "dev.hubmirror.config..", "io.micrometer..", "software.amazon..",
+                        "com.google.cloud..")
                 .check(classes);
     }
 

@@ -312,6 +312,129 @@ class NettyHttpClientTest {
         assertThat(client.openConnections(new HttpOrigin("http", "127.0.0.1", port))).isZero();
     }
 
+    @Test
+    void aPausedBodyIsNotReadAndResumesWithEveryByteInOrderEvenAfterSeveralIdleTimeouts() {
+        // Given: a 4 MiB body, and a client whose idle timeout is 300 ms
+        byte[] sent = new byte[4 << 20];
+        new java.util.Random(7).nextBytes(sent);
+        handler = request -> request.response().end(Buffer.buffer(sent));
+        NettyHttpClient impatient = new NettyHttpClient(clientVertx, new HttpSettings(1, 10, Duration.ofSeconds(2),
+                Duration.ofMillis(300), 1, Duration.ofMillis(400), Duration.ofSeconds(30), "test", List.of(),
+                ProxySettings.NONE));
+        java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
+        int[] pauses = {0};
+
+        // When: the reader takes at most 256 KiB, then pauses; a timer resumes it a second later (three idle timeouts)
+        BodyReader<byte[]> reader = new BodyReader<>() {
+            private ReadFlow flow;
+            private int taken;
+
+            @Override
+            public void flow(ReadFlow f) {
+                flow = f;
+            }
+
+            @Override
+            public boolean onContent(ByteBuf chunk) {
+                int n = Math.min(chunk.readableBytes(), (256 << 10) - taken);
+                byte[] copy = new byte[n];
+                chunk.readBytes(copy);
+                received.writeBytes(copy);
+                taken += n;
+                if (taken == 256 << 10) {
+                    taken = 0;
+                    pauses[0]++;
+                    flow.pause();
+                    long delay = pauses[0] == 1 ? 1000 : 1;
+                    clientVertx.setTimer(delay, id -> flow.resume());
+                }
+                return true;
+            }
+
+            @Override
+            public byte[] end() {
+                return received.toByteArray();
+            }
+        };
+        byte[] body = impatient.exchange(Request.get(url("/big")), head -> reader).await().atMost(WAIT);
+
+        // Then: nothing was lost, duplicated or reordered, the pauses did not count as silence, and the connection
+        // (read to its end) went back to the pool with reading switched on again
+        assertThat(body).isEqualTo(sent);
+        assertThat(pauses[0]).isEqualTo(16);
+        assertThat(impatient.idleConnections(origin())).isEqualTo(1);
+        assertThat(impatient.exchange(Request.get(url("/big")), head -> BodyReader.aggregate(8 << 20,
+                IllegalStateException::new)).await().atMost(WAIT)).isEqualTo(sent);
+        impatient.close();
+    }
+
+    @Test
+    void sendsABodyLargerThanASliceWholeAndReleasesItsWrapperOnce() {
+        // Given: a server that answers with the sha256 of what it received
+        handler = request -> request.body().onSuccess(body -> request.response().end(request.getHeader(
+                "Content-Length") + " " + sha256(body.getBytes())));
+        byte[] bytes = new byte[Exchange.SLICE * 5 + 123];
+        new java.util.Random(11).nextBytes(bytes);
+        ByteBuffer kept = ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
+        ByteBuf wrapper = Unpooled.wrappedBuffer(kept.asReadOnlyBuffer());
+
+        // When
+        String answer = new String(client.exchange(Request.of(HttpMethod.PATCH, url("/upload")).body(wrapper),
+                head -> BodyReader.aggregate(1024, IllegalStateException::new)).await().atMost(WAIT),
+                StandardCharsets.UTF_8);
+
+        // Then: every byte arrived with the announced length; the wrapper was released, the caller's bytes untouched
+        assertThat(answer).isEqualTo(bytes.length + " " + sha256(bytes));
+        assertThat(wrapper.refCnt()).isZero();
+        assertThat(kept.remaining()).isEqualTo(bytes.length);
+    }
+
+    @Test
+    void answersAHeadRequestWithoutWaitingForABody() {
+        // Given: a server that announces a length for HEAD but sends no body (as HTTP says)
+        handler = request -> {
+            if (request.method() == io.vertx.core.http.HttpMethod.HEAD) {
+                request.response().putHeader("Content-Length", "12345").end();
+            } else {
+                request.response().end("ok " + request.path());
+            }
+        };
+
+        // When
+        String length = client.exchange(Request.of(HttpMethod.HEAD, url("/blob")), head -> BodyReader.discard(0,
+                () -> head.header("Content-Length"))).await().atMost(WAIT);
+        String after = text(client, "/next");
+
+        // Then: the exchange ended at the head and the connection serves the next request
+        assertThat(length).isEqualTo("12345");
+        assertThat(after).isEqualTo("ok /next");
+        assertThat(CONNECTIONS).hasSize(1);
+    }
+
+    @Test
+    void sendsHostAndUserAgentBesidesTheCallersOwnHeaders() {
+        // Given: a server that answers with the headers it got
+        handler = request -> request.response().end(request.getHeader("Host") + "|" + request.getHeader("User-Agent")
+                + "|" + request.getHeader("Accept"));
+
+        // When: a request that sets a header of its own
+        String seen = new String(client.exchange(Request.get(url("/h")).header("Accept", "text/plain"),
+                head -> BodyReader.aggregate(1024, IllegalStateException::new)).await().atMost(WAIT),
+                StandardCharsets.UTF_8);
+
+        // Then: the caller's header did not replace the client's own (HTTP/1.1 requires Host)
+        assertThat(seen).isEqualTo("127.0.0.1:" + server.actualPort() + "|test|text/plain");
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(bytes));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     // ---- helpers
 
     /** The HttpFailure an await threw (Mutiny wraps checked exceptions in a CompletionException). */

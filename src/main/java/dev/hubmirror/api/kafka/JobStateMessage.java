@@ -6,6 +6,8 @@ import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HfRepoId;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.hub.RepoType;
+import dev.hubmirror.job.ArtifactOutcome;
+import dev.hubmirror.job.ArtifactSpec;
 import dev.hubmirror.job.JobError;
 import dev.hubmirror.job.JobEventType;
 import dev.hubmirror.job.JobRecord;
@@ -47,25 +49,33 @@ public record JobStateMessage(
         int shard,
         String instance,
         boolean admitted,
-        JobEventType announced) {
+        JobEventType announced,
+        ArtifactSpec artifact,
+        ArtifactOutcome artifactOutcome,
+        String bundle,
+        int bundleSize) {
 
     static JobStateMessage of(JobRecord record) {
         JobSnapshot job = record.job();
-        return new JobStateMessage(job.id(), job.requestId(), job.requester(), job.ref().id().id(),
-                job.ref().type().singular(), job.ref().revision(), job.include(), job.exclude(), job.target(),
+        RepoRef ref = job.ref();
+        return new JobStateMessage(job.id(), job.requestId(), job.requester(), ref == null ? null : ref.id().id(),
+                ref == null ? null : ref.type().singular(), ref == null ? null : ref.revision(), job.include(),
+                job.exclude(), job.target(),
                 record.tokenName(), job.status(), job.commit(), job.filesDone(), job.filesTotal(), job.filesSkipped(),
                 job.bytesDone(), job.bytesTotal(), job.snapshotUrl(),
                 job.error() == null ? null : job.error().reason().name(),
                 job.error() == null ? null : job.error().message(), job.createdAt(), job.startedAt(),
-                job.finishedAt(), record.shard(), record.instance(), record.admitted(), record.announced());
+                job.finishedAt(), record.shard(), record.instance(), record.admitted(), record.announced(),
+                job.artifact(), job.artifactOutcome(), job.bundle(), job.bundleSize());
     }
 
     JobRecord toRecord() {
-        RepoRef ref = new RepoRef(HfRepoId.parse(repo), RepoType.parse(type), revision);
+        RepoRef ref = artifact != null ? null : new RepoRef(HfRepoId.parse(repo), RepoType.parse(type), revision);
         JobError error = reason == null ? null : new JobError(reasonOf(reason), message);
         JobSnapshot job = new JobSnapshot(jobId, requestId, requester, ref, include, exclude, target,
                 status == null ? JobStatus.QUEUED : status, commit, filesDone, filesTotal, filesSkipped, bytesDone,
-                bytesTotal, snapshotUrl, error, createdAt, startedAt, finishedAt);
+                bytesTotal, snapshotUrl, error, createdAt, startedAt, finishedAt, artifact, artifactOutcome, bundle,
+                bundleSize);
         return new JobRecord(job, tokenName, shard, instance, admitted, announced);
     }
 

@@ -1,22 +1,28 @@
 package dev.hubmirror.api.kafka;
 
+import dev.hubmirror.api.rest.ChartRequest;
 import dev.hubmirror.api.rest.RepoRequest;
 import dev.hubmirror.api.rest.SubmissionLimits;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.KafkaConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.job.ArtifactMirror;
+import dev.hubmirror.job.ArtifactSpec;
 import dev.hubmirror.job.JobDesk;
 import dev.hubmirror.job.JobFootprint;
 import dev.hubmirror.job.JobOrder;
 import dev.hubmirror.job.JobRecord;
+import dev.hubmirror.job.JobService;
 import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
+import dev.hubmirror.job.JobWork;
 import dev.hubmirror.job.SnapshotMirrors;
 import dev.hubmirror.transfer.MirrorSpec;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -39,9 +45,16 @@ public final class KafkaJobDesk implements JobDesk {
     private final KafkaConfig config;
     private final JobConfig jobConfig;
     private final KafkaReadinessCheck kafka;
+    private final ArtifactMirror artifacts;
 
     public KafkaJobDesk(KafkaJobs jobs, RequestProducer requests, SnapshotMirrors mirrors, KafkaConfig config,
             JobConfig jobConfig, KafkaReadinessCheck kafka) {
+        this(jobs, requests, mirrors, config, jobConfig, kafka, ArtifactMirror.NONE);
+    }
+
+    public KafkaJobDesk(KafkaJobs jobs, RequestProducer requests, SnapshotMirrors mirrors, KafkaConfig config,
+            JobConfig jobConfig, KafkaReadinessCheck kafka, ArtifactMirror artifacts) {
+        this.artifacts = artifacts;
         this.jobs = jobs;
         this.requests = requests;
         this.mirrors = mirrors;
@@ -56,15 +69,33 @@ public final class KafkaJobDesk implements JobDesk {
      * {@link Reason#TOO_MANY_JOBS} when the shared job state keeps {@code mirror.jobs.max-retained*} already.
      */
     @Override
-    public Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName) {
+    public Uni<List<JobSnapshot>> submitWork(List<JobWork> work, String target, String tokenName, String bundle) {
         return Uni.createFrom().deferred(() -> {
-            if (specs == null || specs.isEmpty()) {
+            if (work == null || work.isEmpty()) {
                 throw new MirrorException(Reason.INVALID_REQUEST, "nothing to mirror: name at least one repo");
             }
+            List<String> images = new ArrayList<>();
+            List<ChartRequest> charts = new ArrayList<>();
+            List<String> platforms = null;
+            for (JobWork w : work) {
+                ArtifactSpec a = w.artifact();
+                if (a == null) {
+                    continue;
+                }
+                if (a.kind() == ArtifactSpec.Kind.IMAGE) {
+                    images.add(a.source());
+                    platforms = a.platforms().isEmpty() ? null : a.platforms();
+                } else {
+                    charts.add(a.classic() ? ChartRequest.classic(a.source(), a.chart(), a.version())
+                            : ChartRequest.of(a.source()));
+                }
+            }
             MirrorRequestMessage request = new MirrorRequestMessage(UUID.randomUUID().toString(),
-                    config.restRequester(), null, specs.stream().map(KafkaJobDesk::repo).toList(), target, tokenName);
+                    config.restRequester(), null, work.stream().filter(w -> w.spec() != null)
+                            .map(w -> repo(w.spec())).toList(), target, tokenName, images.isEmpty() ? null : images,
+                    charts.isEmpty() ? null : charts, platforms, bundle);
             Instant now = Instant.now();
-            List<JobOrder> orders = request.toOrders(SubmissionLimits.of(jobConfig), mirrors, now);
+            List<JobOrder> orders = request.toOrders(SubmissionLimits.of(jobConfig), mirrors, artifacts, now);
             long needed = orders.stream().mapToLong(o -> JobFootprint.of(JobSnapshot.queued(o))).sum();
             jobs.store().retained().checkRoomFor(orders.size(), needed, jobConfig, now);
             return kafka.requireAvailable()
@@ -94,6 +125,12 @@ public final class KafkaJobDesk implements JobDesk {
     }
 
     @Override
+    public List<JobSnapshot> bundle(String name) {
+        return JobService.latestOfBundle(jobs.store().list(Optional.empty(), Integer.MAX_VALUE).stream()
+                .map(JobRecord::job).toList(), name);
+    }
+
+    @Override
     public List<JobSnapshot> list(Optional<JobStatus> status, int limit) {
         return jobs.store().list(status, limit).stream().map(JobRecord::job).toList();
     }
@@ -104,7 +141,7 @@ public final class KafkaJobDesk implements JobDesk {
             JobSnapshot job = get(id);
             if (job.status().finished()) {
                 return Uni.createFrom().failure(new MirrorException(Reason.JOB_FINISHED, "job " + id + " ("
-                        + job.ref() + ") already " + job.status() + ": nothing to cancel"));
+                        + job.describe() + ") already " + job.status() + ": nothing to cancel"));
             }
             return kafka.requireAvailable()
                     .chain(() -> jobs.store().requestCancel(id))

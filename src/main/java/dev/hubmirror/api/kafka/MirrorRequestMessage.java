@@ -2,15 +2,17 @@ package dev.hubmirror.api.kafka;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.hubmirror.api.rest.ChartRequest;
 import dev.hubmirror.api.rest.MirrorRequest;
 import dev.hubmirror.api.rest.RepoRequest;
 import dev.hubmirror.api.rest.SubmissionLimits;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.job.ArtifactMirror;
 import dev.hubmirror.job.JobCoordinator;
 import dev.hubmirror.job.JobOrder;
+import dev.hubmirror.job.JobWork;
 import dev.hubmirror.job.SnapshotMirrors;
-import dev.hubmirror.transfer.MirrorSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +29,10 @@ import java.util.regex.Pattern;
  * @param repos     repos of any type, with revision and patterns
  * @param target    a configured target store's name ({@code mirror.targets.<name>}); absent: the default store
  * @param tokenName a configured token's name ({@code mirror.tokens.<name>}); absent: the default token
+ * @param images    container images, copied to the target registry
+ * @param charts    Helm charts (OCI references or classic repositories' charts), pushed to the target registry
+ * @param platforms the platforms to keep of image indexes; absent: every platform
+ * @param bundle    a bundle name grouping the request's jobs: one bundle event when all are final
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -36,7 +42,17 @@ public record MirrorRequestMessage(
         List<String> models,
         List<RepoRequest> repos,
         String target,
-        String tokenName) {
+        String tokenName,
+        List<String> images,
+        List<ChartRequest> charts,
+        List<String> platforms,
+        String bundle) {
+
+    /** A request of Hub repos only. */
+    public MirrorRequestMessage(String requestId, String requester, List<String> models, List<RepoRequest> repos,
+            String target, String tokenName) {
+        this(requestId, requester, models, repos, target, tokenName, null, null, null, null);
+    }
 
     /** Request ids and requesters: printable, no control characters, bounded. */
     private static final Pattern NAME = Pattern.compile("[\\p{Graph} ]{1,200}");
@@ -48,6 +64,15 @@ public record MirrorRequestMessage(
      * @throws MirrorException {@link Reason#INVALID_REQUEST} naming what is wrong
      */
     public List<JobOrder> toOrders(SubmissionLimits limits, SnapshotMirrors mirrors, Instant acceptedAt) {
+        return toOrders(limits, mirrors, ArtifactMirror.NONE, acceptedAt);
+    }
+
+    /**
+     * As {@link #toOrders(SubmissionLimits, SnapshotMirrors, Instant)}, images and charts included (mapped to the
+     * target registry by {@code artifacts}); every order names the bundle and its size.
+     */
+    public List<JobOrder> toOrders(SubmissionLimits limits, SnapshotMirrors mirrors, ArtifactMirror artifacts,
+            Instant acceptedAt) {
         if (requestId == null || requestId.isBlank() || !NAME.matcher(requestId).matches()) {
             throw new MirrorException(Reason.INVALID_REQUEST, "requestId is missing or invalid: give a unique, "
                     + "printable id of at most 200 characters (it is the idempotency key)");
@@ -56,17 +81,21 @@ public record MirrorRequestMessage(
             throw new MirrorException(Reason.INVALID_REQUEST, "request " + requestId
                     + ": requester must be printable text of at most 200 characters");
         }
-        List<MirrorSpec> specs;
+        List<JobWork> specs;
+        MirrorRequest asked = new MirrorRequest(models, repos, target, tokenName, images, charts, platforms, bundle);
         try {
-            specs = new MirrorRequest(models, repos).toSpecs(limits);
+            specs = asked.toWork(limits, artifacts);
             mirrors.check(blankToNull(target), blankToNull(tokenName));
         } catch (MirrorException e) {
             throw new MirrorException(e.reason(), "request " + requestId + ": " + e.getMessage());
         }
+        String bundleName = asked.bundleName();
         List<JobOrder> orders = new ArrayList<>(specs.size());
         for (int i = 0; i < specs.size(); i++) {
-            orders.add(new JobOrder(JobCoordinator.jobId(requestId, i), specs.get(i), blankToNull(target),
-                    blankToNull(tokenName), requestId, requester, acceptedAt, null, -1));
+            JobWork work = specs.get(i);
+            orders.add(new JobOrder(JobCoordinator.jobId(requestId, i), work.spec(),
+                    work.spec() == null ? null : blankToNull(target), blankToNull(tokenName), requestId, requester,
+                    acceptedAt, null, -1, work.artifact(), bundleName, bundleName == null ? 0 : specs.size()));
         }
         return orders;
     }

@@ -7,6 +7,7 @@ import dev.hubmirror.api.rest.SubmissionLimits;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.job.ArtifactMirror;
 import dev.hubmirror.job.JobOrder;
 import dev.hubmirror.job.SnapshotMirrors;
 import io.smallrye.mutiny.Uni;
@@ -48,10 +49,12 @@ public class RequestConsumer {
     private final SnapshotMirrors mirrors;
     private final JobConfig jobConfig;
     private final ObjectMapper json;
+    private final ArtifactMirror artifacts;
 
     @Inject
     public RequestConsumer(KafkaJobs jobs, OrderProducer orders, SnapshotMirrors mirrors, JobConfig jobConfig,
-            ObjectMapper json) {
+            ObjectMapper json, ArtifactMirror artifacts) {
+        this.artifacts = artifacts;
         this.jobs = jobs;
         this.orders = orders;
         this.mirrors = mirrors;
@@ -70,7 +73,7 @@ public class RequestConsumer {
         List<JobOrder> jobOrders;
         try {
             request = parse(message.getPayload());
-            jobOrders = request.toOrders(SubmissionLimits.of(jobConfig), mirrors, receivedAt);
+            jobOrders = request.toOrders(SubmissionLimits.of(jobConfig), mirrors, artifacts, receivedAt);
         } catch (MirrorException e) {
             String requestId = request == null ? null : request.requestId();
             LOGGER.warnf("request refused request=%s error=%s: %s", requestId, e.reason(), e.getMessage());

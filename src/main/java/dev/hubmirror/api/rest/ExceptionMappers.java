@@ -29,7 +29,10 @@ public class ExceptionMappers {
             Pattern.compile("/v1/jobs/?"), "GET",
             Pattern.compile("/v1/jobs/[^/]+/?"), "DELETE, GET",
             Pattern.compile("/v1/jobs/[^/]+/events/?"), "GET",
-            Pattern.compile("/v1/verify/?"), "GET");
+            Pattern.compile("/v1/verify/?"), "GET",
+            Pattern.compile("/v1/bundles/[^/]+/?"), "GET",
+            Pattern.compile("/v1/verify/(image|chart)/?"), "GET",
+            Pattern.compile("/v1/verify/bundle/[^/]+/?"), "GET");
 
     /** A typed failure: the status follows its reason. */
     @ServerExceptionMapper
@@ -139,7 +142,7 @@ public class ExceptionMappers {
             case INVALID_REQUEST -> 400;
             case UNAUTHENTICATED -> 401;
             case FORBIDDEN -> 403;
-            case JOB_NOT_FOUND, NOT_FOUND -> 404;
+            case JOB_NOT_FOUND, NOT_FOUND, BUNDLE_NOT_FOUND -> 404;
             case METHOD_NOT_ALLOWED -> 405;
             case NOT_ACCEPTABLE -> 406;
             case JOB_FINISHED, CANCELLED -> 409;

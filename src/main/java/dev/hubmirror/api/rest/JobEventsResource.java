@@ -66,7 +66,7 @@ public class JobEventsResource {
         JobSnapshot job = jobs.get(id);
         long keepAliveTicks = Math.max(1, Duration.ofSeconds(KEEP_ALIVE_SECONDS).toMillis() / interval.toMillis());
         AtomicLong sequence = new AtomicLong();
-        LOGGER.debugf("job events followed job=%s repo=%s", job.id(), job.ref().id());
+        LOGGER.debugf("job events followed job=%s repo=%s", job.id(), job.subject());
         return Multi.createFrom().emitter(emitter -> {
             Sampler sampler = new Sampler(() -> jobs.get(id), keepAliveTicks);
             Runnable tick = () -> {

@@ -1,5 +1,7 @@
 package dev.hubmirror.api.rest;
 
+import dev.hubmirror.job.ArtifactOutcome;
+import dev.hubmirror.job.ArtifactSpec;
 import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
 import java.time.Instant;
@@ -10,9 +12,10 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(description = "A mirror job and its progress")
 public record JobResponse(
         String id,
-        @Schema(description = "Repo id, org/name") String repo,
-        @Schema(description = "model, dataset or space") String type,
-        @Schema(description = "The revision as requested") String revision,
+        @Schema(description = "Repo id, org/name; an image's or chart's source reference") String repo,
+        @Schema(description = "model, dataset, space, image or chart") String type,
+        @Schema(description = "The revision as requested; an image's tag or digest, a chart's version")
+        String revision,
         List<String> include,
         List<String> exclude,
         JobStatus status,
@@ -28,15 +31,50 @@ public record JobResponse(
         @Schema(description = "The request that asked for the job (Kafka requests and, with Kafka on, REST)")
         String requestId,
         @Schema(description = "Who asked for the job, as the request said") String requester,
-        @Schema(description = "The configured target store's name; absent for the default store") String target) {
+        @Schema(description = "The configured target store's name; absent for the default store") String target,
+        @Schema(description = "An image or chart job: where it goes and what the target holds; files count its "
+                + "blobs") Image image,
+        @Schema(description = "The bundle the job belongs to") String bundle) {
 
     static JobResponse of(JobSnapshot job) {
-        return new JobResponse(job.id(), job.ref().id().id(), job.ref().type().singular(), job.ref().revision(),
-                job.include(), job.exclude(), job.status(), job.commit(),
+        boolean artifact = job.artifact() != null;
+        return new JobResponse(job.id(), job.subject(), job.kind(), job.revision(), job.include(), job.exclude(),
+                job.status(), artifact ? null : job.commit(),
                 new Files(job.filesDone(), job.filesTotal(), job.filesSkipped()),
                 new Bytes(job.bytesDone(), job.bytesTotal()), job.snapshotUrl(), ErrorResponse.Detail.of(job.error()),
                 job.createdAt(), job.startedAt(), job.finishedAt(), href(job), job.requestId(), job.requester(),
-                job.target());
+                job.target(), artifact ? Image.of(job) : null, job.bundle());
+    }
+
+    /** What an image or chart job copies, where to, and (once succeeded) what the target holds. */
+    @Schema(description = "An image or chart in the target registry")
+    public record Image(
+            @Schema(description = "The source reference (a classic chart: its repository URL)") String source,
+            @Schema(description = "A classic Helm repository's chart name") String chart,
+            @Schema(description = "The target reference, as the mapping makes it") String target,
+            @Schema(description = "The mapping rule, in words") String mapping,
+            @Schema(description = "Platforms requested (empty: every platform)") List<String> platformsRequested,
+            @Schema(description = "The manifest digest in the target, once succeeded") String digest,
+            @Schema(description = "The source's manifest digest (differs only with a platform filter)")
+            String sourceDigest,
+            @Schema(description = "The manifest's media type") String mediaType,
+            @Schema(description = "Platforms of the index now in the target") List<String> platforms,
+            @Schema(description = "Whether a platform filter made a smaller index") Boolean filtered,
+            @Schema(description = "Blobs streamed, mounted from another repository, and already there") Blobs blobs) {
+
+        static Image of(JobSnapshot job) {
+            ArtifactSpec a = job.artifact();
+            ArtifactOutcome o = job.artifactOutcome();
+            return new Image(a.source(), a.chart(), o != null ? o.target() : a.target(), a.mapping(), a.platforms(),
+                    o == null ? null : o.digest(), o == null ? null : o.sourceDigest(),
+                    o == null ? null : o.mediaType(), o == null ? null : o.platforms(),
+                    o == null ? null : o.filtered(),
+                    o == null ? null : new Blobs(o.blobsCopied(), o.blobsMounted(), o.blobsSkipped(), o.bytesCopied()));
+        }
+    }
+
+    /** Blob counts of an image or chart. */
+    public record Blobs(int copied, int mounted, int skipped, long bytesCopied) {
     }
 
     static String href(JobSnapshot job) {

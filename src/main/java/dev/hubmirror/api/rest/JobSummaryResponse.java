@@ -8,14 +8,16 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 @Schema(description = "An accepted job; GET href for its progress")
 public record JobSummaryResponse(
         String id,
-        @Schema(description = "Repo id, org/name") String repo,
-        @Schema(description = "model, dataset or space") String type,
-        String revision,
+        @Schema(description = "Repo id, org/name; an image's or chart's source reference") String repo,
+        @Schema(description = "model, dataset, space, image or chart") String type,
+        @Schema(description = "The revision; an image's tag or digest, a chart's version") String revision,
         JobStatus status,
-        @Schema(description = "Path of the job's status resource") String href) {
+        @Schema(description = "Path of the job's status resource") String href,
+        @Schema(description = "Where an image or chart goes in the target registry") String targetImage,
+        @Schema(description = "The bundle the job belongs to") String bundle) {
 
     static JobSummaryResponse of(JobSnapshot job) {
-        return new JobSummaryResponse(job.id(), job.ref().id().id(), job.ref().type().singular(),
-                job.ref().revision(), job.status(), JobResponse.href(job));
+        return new JobSummaryResponse(job.id(), job.subject(), job.kind(), job.revision(), job.status(),
+                JobResponse.href(job), job.artifact() == null ? null : job.artifact().target(), job.bundle());
     }
 }

@@ -4,8 +4,9 @@ import dev.hubmirror.api.health.StoreReadinessCheck;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.job.ArtifactMirror;
 import dev.hubmirror.job.JobDesk;
-import dev.hubmirror.transfer.MirrorSpec;
+import dev.hubmirror.job.JobWork;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -21,7 +22,7 @@ import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.resteasy.reactive.ResponseStatus;
 
-/** Submissions: {@code POST /v1/mirrors} turns a model list into jobs. */
+/** Submissions: {@code POST /v1/mirrors} turns models, repos, images and charts into jobs. */
 @Path("/v1/mirrors")
 @Tag(name = "mirrors")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -31,11 +32,14 @@ public class MirrorsResource {
     private final JobDesk jobs;
     private final JobConfig config;
     private final StoreReadinessCheck store;
+    private final ArtifactMirror artifacts;
 
-    public MirrorsResource(JobDesk jobs, JobConfig config, @Readiness StoreReadinessCheck store) {
+    public MirrorsResource(JobDesk jobs, JobConfig config, @Readiness StoreReadinessCheck store,
+            ArtifactMirror artifacts) {
         this.jobs = jobs;
         this.config = config;
         this.store = store;
+        this.artifacts = artifacts;
     }
 
     /**
@@ -45,9 +49,11 @@ public class MirrorsResource {
     @POST
     @ResponseStatus(202)
     @Operation(summary = "Mirror repos into the store",
-            description = "One job per repo revision. A repo already QUEUED or RUNNING with the same revision and "
-                    + "patterns (and target) answers its existing job. target and tokenName name a configured store "
-                    + "and token, as in a Kafka request. Tokens are never read from the request.")
+            description = "One job per repo revision, image and chart. A repo already QUEUED or RUNNING with the same "
+                    + "revision and patterns (and target) answers its existing job (in a bundle, a job of its own "
+                    + "waits behind it). Images and charts go to the target registry (mirror.registry.target.url), "
+                    + "mapped as docs/registry.md says. target and tokenName name a configured store and token, as "
+                    + "in a Kafka request. Tokens and credentials are never read from the request.")
     @APIResponse(responseCode = "202", description = "Jobs accepted: one per repo revision, in request order",
             content = @Content(schema = @Schema(implementation = MirrorResponse.class)))
     @APIResponse(responseCode = "400", description = "Invalid request (INVALID_REQUEST); nothing was submitted",
@@ -66,9 +72,10 @@ public class MirrorsResource {
             throw new MirrorException(Reason.INVALID_REQUEST,
                     "request body is missing: send {\"models\": [\"org/name\"]} as application/json");
         }
-        List<MirrorSpec> specs = request.toSpecs(SubmissionLimits.of(config));
+        List<JobWork> work = request.toWork(SubmissionLimits.of(config), artifacts);
         return store.requireReady()
-                .chain(() -> jobs.submit(specs, request.targetName(), request.tokenNameOrNull()))
+                .chain(() -> jobs.submitWork(work, request.targetName(), request.tokenNameOrNull(),
+                        request.bundleName()))
                 .map(accepted -> new MirrorResponse(accepted.stream().map(JobSummaryResponse::of).toList()));
     }
 }

@@ -29,7 +29,8 @@ class OpenApiDocumentTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final List<String> V1_OPERATIONS = List.of("post /v1/mirrors", "get /v1/jobs", "get /v1/jobs/{id}",
-            "delete /v1/jobs/{id}", "get /v1/jobs/{id}/events", "get /v1/verify");
+            "delete /v1/jobs/{id}", "get /v1/jobs/{id}/events", "get /v1/verify", "get /v1/verify/image",
+            "get /v1/verify/chart", "get /v1/verify/bundle/{name}", "get /v1/bundles/{name}");
 
     @Test
     void declaresTheBearerSchemeAndSecurityWith401And403OnEveryV1Operation() throws IOException {
@@ -84,7 +85,8 @@ class OpenApiDocumentTest {
                     + parts[1] + "`");
         }
         JsonNode schemas = doc.path("components").path("schemas");
-        for (String schema : List.of("JobResponse", "VerifyResponse", "MirrorRequest", "RepoRequest")) {
+        for (String schema : List.of("JobResponse", "VerifyResponse", "MirrorRequest", "RepoRequest", "BundleResponse",
+                "ArtifactVerifyResponse", "BundleVerifyResponse")) {
             for (String field : fields(schemas.path(schema))) {
                 assertThat(page).as("docs/api.md names " + schema + "." + field).contains("`" + field + "`");
             }

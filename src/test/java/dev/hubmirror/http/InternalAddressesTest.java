@@ -1,4 +1,4 @@
-package dev.hubmirror.hub;
+package dev.hubmirror.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.hubmirror.hub;
+package dev.hubmirror.http;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
@@ -8,9 +8,10 @@ import java.net.UnknownHostException;
 /**
  * Addresses of the private side: loopback, private (10/8, 172.16/12, 192.168/16, fc00::/7), link-local (169.254/16,
  * which holds the cloud metadata service 169.254.169.254, fe80::/10), shared (100.64/10), unspecified and multicast. A
- * redirect from the Hub must not make the service connect to one of them (SSRF into the private network).
+ * redirect (from the Hub, a registry or its token realm) must not make the service connect to one of them (SSRF into
+ * the private network).
  */
-final class InternalAddresses {
+public final class InternalAddresses {
 
     private InternalAddresses() {
     }
@@ -19,7 +20,7 @@ final class InternalAddresses {
      * Whether {@code ip} (a literal address as a connected socket reports it) is internal. Anything that is not a
      * literal address counts as internal, so that an unexpected value is refused rather than trusted.
      */
-    static boolean isInternal(String ip) {
+    public static boolean isInternal(String ip) {
         if (ip == null || ip.isBlank()) {
             return true;
         }
@@ -42,7 +43,7 @@ final class InternalAddresses {
     }
 
     /** Whether {@code address} is internal. */
-    static boolean isInternal(InetAddress address) {
+    public static boolean isInternal(InetAddress address) {
         if (address.isAnyLocalAddress() || address.isLoopbackAddress() || address.isLinkLocalAddress()
                 || address.isSiteLocalAddress() || address.isMulticastAddress()) {
             return true;
