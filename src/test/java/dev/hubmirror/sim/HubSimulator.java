@@ -73,6 +73,23 @@ public final class HubSimulator implements AutoCloseable {
     }
 
     /**
+     * Answers 400 to an HTTP/1.1 request without a {@code Host} header, as the Hub, its CDN and every HTTP/1.1 server
+     * must (RFC 9112, 3.2); a client that forgets the header fails here as it would against huggingface.co.
+     */
+    private static io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> requireHost(
+            io.vertx.core.Handler<io.vertx.core.http.HttpServerRequest> listener) {
+        return request -> {
+            String host = request.headers().get("Host");
+            if (request.version() == io.vertx.core.http.HttpVersion.HTTP_1_1 && (host == null || host.isBlank())) {
+                request.response().setStatusCode(400).putHeader("Content-Type", "text/plain")
+                        .end("400 Bad Request: no Host header");
+                return;
+            }
+            listener.handle(request);
+        };
+    }
+
+    /**
      * Starts the Hub and the CDN on 127.0.0.1, each on an ephemeral port, serving https with the key and certificate
      * of a PKCS#12 keystore (see {@code dev.hubmirror.testing.TestCertificates}); their URLs name {@code localhost},
      * the name the certificate is issued to.
@@ -95,10 +112,10 @@ public final class HubSimulator implements AutoCloseable {
                 base = "https://localhost:";
             }
             HttpServer cdn = await(vertx.createHttpServer(new HttpServerOptions(options).setPort(cdnPort))
-                    .requestHandler(new CdnListener(sim)).listen(), "CDN", cdnPort);
+                    .requestHandler(requireHost(new CdnListener(sim))).listen(), "CDN", cdnPort);
             sim.cdnUrl = base + cdn.actualPort();
             HttpServer hub = await(vertx.createHttpServer(new HttpServerOptions(options).setPort(hubPort))
-                    .requestHandler(new HubListener(sim)).listen(), "Hub", hubPort);
+                    .requestHandler(requireHost(new HubListener(sim))).listen(), "Hub", hubPort);
             sim.hubUrl = base + hub.actualPort();
         } catch (RuntimeException e) {
             sim.close();
