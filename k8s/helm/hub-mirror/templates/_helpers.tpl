@@ -51,13 +51,23 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 {{- end }}
 {{- end }}
 
-{{/* Memory sizing (docs/deployment.md, "Sizing memory"): heap = budget + working set; container = heap + off-heap. */}}
+{{/* Memory sizing (docs/deployment.md, "Sizing memory"): the budget is direct memory (+ a margin for Netty); the heap
+is the working set, plus the budget for a gs:// store (its client's upload chunks live on the heap); container =
+direct + heap + off-heap. */}}
+{{- define "hub-mirror.directMiB" -}}
+{{- add (int .Values.memory.budgetMiB) (int .Values.memory.directMarginMiB) }}
+{{- end }}
+
 {{- define "hub-mirror.heapMiB" -}}
-{{- add (int .Values.memory.budgetMiB) (int .Values.memory.workingSetMiB) }}
+{{- if hasPrefix "gs://" (toString .Values.store.url) }}
+{{- add (int .Values.memory.workingSetMiB) (int .Values.memory.budgetMiB) }}
+{{- else }}
+{{- int .Values.memory.workingSetMiB }}
+{{- end }}
 {{- end }}
 
 {{- define "hub-mirror.containerMiB" -}}
-{{- add (include "hub-mirror.heapMiB" . | int) (int .Values.memory.offHeapMiB) }}
+{{- add (include "hub-mirror.directMiB" . | int) (include "hub-mirror.heapMiB" . | int) (int .Values.memory.offHeapMiB) }}
 {{- end }}
 
 {{- define "hub-mirror.gkeMetadata" -}}

@@ -107,18 +107,28 @@ class HelmChartTest {
     }
 
     @Test
-    void theMemoryBudgetSizesTheHeapAndTheContainerAsTheDeploymentGuideSays() {
-        // When a 2G budget (docs/deployment.md: -Xmx2304m and 2816Mi)
+    void theMemoryBudgetSizesDirectMemoryTheHeapAndTheContainerAsTheDeploymentGuideSays() {
+        // When a 2G budget (docs/deployment.md: -XX:MaxDirectMemorySize=2112m, -Xmx256m and 2560Mi), and the same
+        // budget into GCS, whose client keeps its upload chunks on the heap (-Xmx2304m and 4608Mi)
         JsonNode container = deployment(render("budget-2g", null, Map.of("memory.budgetMiB", 2048)))
                 .at("/spec/template/spec/containers/0");
+        JsonNode gcs = deployment(render("budget-2g-gcs", null, Map.of("memory.budgetMiB", 2048, "store.url",
+                "gs://bucket/weights"))).at("/spec/template/spec/containers/0");
 
         // Then
+        assertThat(env(container)).containsEntry("MIRROR_TRANSFER_MEMORY_BUDGET", "2048M").containsEntry(
+                "JDK_JAVA_OPTIONS", "-XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=2112m -XX:+ExitOnOutOfMemoryError"
+                        + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+        assertThat(container.at("/resources/requests/memory").asText()).isEqualTo("2560Mi");
+        assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("2560Mi");
+        assertThat(env(gcs).get("JDK_JAVA_OPTIONS")).startsWith("-XX:+UseSerialGC -Xmx2304m -XX:MaxDirectMemorySize=2112m ");
+        assertThat(gcs.at("/resources/limits/memory").asText()).isEqualTo("4608Mi");
+    }
+
+    private static Map<String, String> env(JsonNode container) {
         Map<String, String> env = new TreeMap<>();
         container.get("env").forEach(e -> env.put(e.get("name").asText(), e.path("value").asText()));
-        assertThat(env).containsEntry("MIRROR_TRANSFER_MEMORY_BUDGET", "2048M").containsEntry("JDK_JAVA_OPTIONS",
-                "-Xmx2304m -XX:+ExitOnOutOfMemoryError -Djava.util.logging.manager=org.jboss.logmanager.LogManager");
-        assertThat(container.at("/resources/requests/memory").asText()).isEqualTo("2816Mi");
-        assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("2816Mi");
+        return env;
     }
 
     @Test
