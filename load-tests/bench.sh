@@ -30,7 +30,7 @@
 #                      (default 100; 0 = all) and reports its throughput over those
 #   --out DIR          where results, logs and recordings go (default: a fresh dir under /dev/shm or TMPDIR)
 # Environment: BENCH_BUDGET (mirror.transfer.memory-budget, default 128M); BENCH_JAVA_OPTS (service JVM options,
-# default for the budget B, as docs/deployment.md prescribes: -XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=(B+64M));
+# default for the budget B, as docs/deployment.md prescribes: -XX:+UseSerialGC -Xms64m -Xmx256m -XX:MaxDirectMemorySize=(B+64M));
 # BENCH_JAVA_HOME (the JDK the service runs on, e.g. /usr/lib/jvm/temurin-25-jdk-amd64; default java on PATH);
 # BENCH_PARALLEL (curl/aws parallelism, default 8, like huggingface_hub's max_workers); BENCH_DISK_DIR (disk dir for
 # the seed flow and the 40 GiB bucket; default TMPDIR or /tmp); BENCH_TMPFS_DIR (tmpfs dir for the directory store;

@@ -194,13 +194,13 @@ service_jdk_tool() {
 
 # service_java_opts: BENCH_JAVA_OPTS when set; else what docs/deployment.md prescribes for the budget B: the serial
 # collector, a 256 MiB heap and B + 64 MiB of direct memory, i.e. for the default 128M budget
-# "-XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=192m -XX:+ExitOnOutOfMemoryError"
+# "-XX:+UseSerialGC -Xms64m -Xmx256m -XX:MaxDirectMemorySize=192m -XX:+ExitOnOutOfMemoryError"
 service_java_opts() {
     if [ -n "${BENCH_JAVA_OPTS:-}" ]; then
         echo "$BENCH_JAVA_OPTS"
         return
     fi
-    echo "-XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=$(($(budget_mib) + 64))m -XX:+ExitOnOutOfMemoryError"
+    echo "-XX:+UseSerialGC -Xms64m -Xmx256m -XX:MaxDirectMemorySize=$(($(budget_mib) + 64))m -XX:+ExitOnOutOfMemoryError"
 }
 
 # start_service STORE_URL LOG [extra JVM options...]: sets SVC_PID, SVC_URL, SVC_AUTH (curl arguments), SVC_KEY

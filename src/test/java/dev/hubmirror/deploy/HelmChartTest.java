@@ -117,11 +117,12 @@ class HelmChartTest {
 
         // Then
         assertThat(env(container)).containsEntry("MIRROR_TRANSFER_MEMORY_BUDGET", "2048M").containsEntry(
-                "JDK_JAVA_OPTIONS", "-XX:+UseSerialGC -Xmx256m -XX:MaxDirectMemorySize=2112m -XX:+ExitOnOutOfMemoryError"
-                        + " -Djava.util.logging.manager=org.jboss.logmanager.LogManager");
+                "JDK_JAVA_OPTIONS", "-XX:+UseSerialGC -Xms64m -Xmx256m -XX:MaxDirectMemorySize=2112m"
+                        + " -XX:+ExitOnOutOfMemoryError -Djava.util.logging.manager=org.jboss.logmanager.LogManager");
         assertThat(container.at("/resources/requests/memory").asText()).isEqualTo("2560Mi");
         assertThat(container.at("/resources/limits/memory").asText()).isEqualTo("2560Mi");
-        assertThat(env(gcs).get("JDK_JAVA_OPTIONS")).startsWith("-XX:+UseSerialGC -Xmx2304m -XX:MaxDirectMemorySize=2112m ");
+        assertThat(env(gcs).get("JDK_JAVA_OPTIONS"))
+                .startsWith("-XX:+UseSerialGC -Xms64m -Xmx2304m -XX:MaxDirectMemorySize=2112m ");
         assertThat(gcs.at("/resources/limits/memory").asText()).isEqualTo("4608Mi");
     }
 
