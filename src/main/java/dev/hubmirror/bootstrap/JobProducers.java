@@ -1,5 +1,8 @@
 package dev.hubmirror.bootstrap;
 
+import static dev.hubmirror.log.LogKeys.TARGETS;
+import static dev.hubmirror.log.LogKeys.TOKENS;
+
 import dev.hubmirror.api.kafka.KafkaJobDesk;
 import dev.hubmirror.api.kafka.KafkaJobs;
 import dev.hubmirror.api.kafka.KafkaReadinessCheck;
@@ -13,9 +16,11 @@ import dev.hubmirror.config.TransferConfig;
 import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.job.JobDesk;
+import dev.hubmirror.job.JobRunners;
 import dev.hubmirror.job.JobService;
 import dev.hubmirror.job.LocalJobDesk;
 import dev.hubmirror.job.SnapshotMirrors;
+import dev.hubmirror.job.SnapshotRunner;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.transfer.SnapshotMirror;
@@ -57,9 +62,16 @@ public class JobProducers {
                 tokens.put(name, token);
             }
         });
-        LOGGER.infof("targets=%s tokens=%s", targets.keySet(), tokens.keySet());
+        LOGGER.infof("jobs configured" + TARGETS + TOKENS, targets.keySet(), tokens.keySet());
         return new TargetMirrors(defaultMirror, hub, new TargetMirrors.Target(defaultStore, storeConfig.blobs()),
                 targets, tokens, budget, transfer, ServiceProducers.limits(jobs), registry);
+    }
+
+    /** The runner of every kind of job: a new kind of job registers its runner here. */
+    @Produces
+    @Singleton
+    JobRunners jobRunners(SnapshotMirrors mirrors) {
+        return JobRunners.of(new SnapshotRunner(mirrors));
     }
 
     void closeSnapshotMirrors(@Disposes SnapshotMirrors mirrors) throws Exception {
@@ -71,10 +83,10 @@ public class JobProducers {
     @Produces
     @Singleton
     JobDesk jobDesk(KafkaConfig kafka, JobService service, Instance<KafkaJobs> kafkaJobs,
-            Instance<RequestProducer> requests, SnapshotMirrors mirrors, JobConfig jobConfig,
+            Instance<RequestProducer> requests, JobRunners runners, JobConfig jobConfig,
             @Readiness Instance<KafkaReadinessCheck> kafkaCheck) {
         if (kafka.enabled()) {
-            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), mirrors, kafka, jobConfig, kafkaCheck.get());
+            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), runners, kafka, jobConfig, kafkaCheck.get());
         }
         return new LocalJobDesk(service);
     }

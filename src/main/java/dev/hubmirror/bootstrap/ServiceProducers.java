@@ -1,5 +1,10 @@
 package dev.hubmirror.bootstrap;
 
+import static dev.hubmirror.log.LogKeys.ENDPOINT;
+import static dev.hubmirror.log.LogKeys.KIND;
+import static dev.hubmirror.log.LogKeys.TOKEN;
+import static dev.hubmirror.log.LogKeys.URL;
+
 import dev.hubmirror.config.HubConfig;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.ProxyConfig;
@@ -49,7 +54,8 @@ public class ServiceProducers {
     @Produces
     @Singleton
     HubClient hubClient(Vertx vertx, HubConfig config, ProxySettings proxy, MeterRegistry registry) {
-        LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent()
+        LOGGER.infof("hub" + ENDPOINT + TOKEN, config.endpoint(),
+                config.token().isPresent()
                 ? "set (from " + ConfigProvider.getConfig().getConfigValue(HfTokenSource.TOKEN).getSourceName() + ")"
                 : "none");
         try {
@@ -99,7 +105,7 @@ public class ServiceProducers {
             default -> throw new ConfigurationException("mirror.store.url '" + config.url()
                     + "': scheme '" + location.scheme() + "' is not supported by this build");
         };
-        LOGGER.infof("store kind=%s url=%s", store.kind(), store.url(""));
+        LOGGER.infof("store" + KIND + URL, store.kind(), store.url(""));
         return store;
     }
 

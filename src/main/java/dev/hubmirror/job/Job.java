@@ -1,27 +1,22 @@
 package dev.hubmirror.job;
 
-import dev.hubmirror.hub.RepoRef;
-import dev.hubmirror.transfer.MirrorOutcome;
 import dev.hubmirror.transfer.MirrorProgress;
-import dev.hubmirror.transfer.MirrorSpec;
 import dev.hubmirror.transfer.SnapshotLimits;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One mirror of one repo revision and its live state. Readable from any thread at any time; progress counters are
- * updated by the mirror's {@link MirrorProgress} callbacks, state transitions by {@link JobService} only. A job
- * submitted locally has no request; a job run from a {@link JobOrder} carries the order's request, target, token name
- * (a name, never a token) and shard.
+ * One job and its live state, whatever its kind of work ({@link JobWork}). Readable from any thread at any time;
+ * progress counters are updated by the runner's {@link MirrorProgress} callbacks, state transitions by
+ * {@link JobService} only. A job submitted locally has no request; a job run from a {@link JobOrder} carries the
+ * order's request, target, token name (a name, never a token) and shard.
  */
 public final class Job {
 
     private final String id;
     private final long sequence;
-    private final MirrorSpec spec;
     private final JobKey key;
     private final Instant createdAt;
     private final JobOrder order;
@@ -48,8 +43,7 @@ public final class Job {
     Job(long sequence, JobOrder order) {
         this.id = order.id();
         this.sequence = sequence;
-        this.spec = order.spec();
-        this.key = JobKey.of(order.spec(), order.target());
+        this.key = JobKey.of(order.work(), order.target());
         this.createdAt = order.createdAt();
         this.order = order;
         this.startedAt = order.startedAt();
@@ -61,19 +55,9 @@ public final class Job {
         return id;
     }
 
-    /** The repo, its type and the revision as the caller named it. */
-    public RepoRef ref() {
-        return spec.ref();
-    }
-
-    /** Include patterns (empty: every file). */
-    public List<String> include() {
-        return spec.include();
-    }
-
-    /** Exclude patterns. */
-    public List<String> exclude() {
-        return spec.exclude();
+    /** What the job does. */
+    public JobWork work() {
+        return order.work();
     }
 
     /** The current status. */
@@ -131,14 +115,9 @@ public final class Job {
         return startedAt;
     }
 
-    /** The request that asked for the job; null for a local submission. */
-    public String requestId() {
-        return order.requestId();
-    }
-
-    /** Who asked for the job; null for a local submission. */
-    public String requester() {
-        return order.requester();
+    /** Who asked for the job. */
+    public JobOrigin origin() {
+        return order.origin();
     }
 
     /** The target store's name; null for the default store. */
@@ -160,9 +139,9 @@ public final class Job {
     public JobSnapshot snapshot() {
         // read the status first: counters read after it are at least as fresh
         JobStatus now = status;
-        return new JobSnapshot(id, order.requestId(), order.requester(), spec.ref(), spec.include(), spec.exclude(),
-                order.target(), now, commit, filesDone(), filesTotal, filesSkipped(), bytesDone(), bytesTotal,
-                snapshotUrl, error, createdAt, startedAt, finishedAt);
+        return new JobSnapshot(id, order.origin(), order.work(), order.target(), now,
+                new JobProgress(filesDone(), filesTotal, filesSkipped(), bytesDone(), bytesTotal),
+                new JobTimes(createdAt, startedAt, finishedAt), new JobOutcome(commit, snapshotUrl, error));
     }
 
     /** When the job finished; null until then. */
@@ -172,11 +151,7 @@ public final class Job {
 
     @Override
     public String toString() {
-        return "Job[" + id + " " + spec.ref() + " " + status + "]";
-    }
-
-    MirrorSpec spec() {
-        return spec;
+        return "Job[" + id + " " + order.work().describe() + " " + status + "]";
     }
 
     JobKey key() {
@@ -206,7 +181,7 @@ public final class Job {
         status = JobStatus.RUNNING;
     }
 
-    void markSucceeded(MirrorOutcome outcome, Instant now) {
+    void markSucceeded(JobOutcome outcome, Instant now) {
         commit = outcome.commit();
         snapshotUrl = outcome.snapshotUrl();
         finish(JobStatus.SUCCEEDED, null, now);

@@ -2,7 +2,6 @@ package dev.hubmirror.job;
 
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
-import dev.hubmirror.transfer.MirrorSpec;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.Optional;
@@ -15,22 +14,22 @@ import java.util.Optional;
 public interface JobDesk {
 
     /**
-     * Submits one job per spec, in order, and answers them (an identical active job may answer instead).
+     * Submits one job per work, in order, and answers them (an identical active job may answer instead).
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST}, {@link Reason#QUEUE_FULL}, {@link Reason#SHUTTING_DOWN}
      */
-    default Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs) {
-        return submit(specs, null, null);
+    default Uni<List<JobSnapshot>> submit(List<? extends JobWork> works) {
+        return submit(works, null, null);
     }
 
     /**
-     * Submits one job per spec into the configured target store {@code target} ({@code null}: the default store)
+     * Submits one job per work into the configured target {@code target} ({@code null}: the default target)
      * with the configured token {@code tokenName} ({@code null}: the default token).
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST} (also for a name that is not configured),
      *     {@link Reason#QUEUE_FULL}, {@link Reason#SHUTTING_DOWN}
      */
-    Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName);
+    Uni<List<JobSnapshot>> submit(List<? extends JobWork> works, String target, String tokenName);
 
     /**
      * The job with this id.

@@ -1,11 +1,10 @@
 package dev.hubmirror.job;
 
-import dev.hubmirror.hub.RepoRef;
 import java.util.List;
 
 /**
  * An estimate of the heap one job record holds: a fixed part for the record, its counters and timestamps, plus every
- * string it keeps (repo, revision, patterns, request id, requester, target, commit, snapshot URL, error message) at
+ * string it keeps (its work's, the request id, requester, target, token name, commit, snapshot URL, error message) at
  * two bytes a character and the overhead of a string object. The estimate errs on the large side; it is what
  * {@code mirror.jobs.max-retained-bytes} bounds.
  */
@@ -21,17 +20,16 @@ public final class JobFootprint {
 
     /** The estimate for a job in any state. */
     public static long of(JobSnapshot job) {
-        long bytes = RECORD + of(job.ref()) + strings(job.include()) + strings(job.exclude()) + string(job.id())
-                + string(job.requestId()) + string(job.requester()) + string(job.target()) + string(job.commit())
-                + string(job.snapshotUrl());
-        return job.error() == null ? bytes : bytes + string(job.error().message());
+        long bytes = RECORD + job.work().footprint() + string(job.id()) + string(job.origin().requestId())
+                + string(job.origin().requester()) + string(job.target()) + string(job.outcome().commit())
+                + string(job.outcome().snapshotUrl());
+        return job.outcome().error() == null ? bytes : bytes + string(job.outcome().error().message());
     }
 
     /** The estimate for a job about to be created from an order, before it ran. */
     static long of(JobOrder order) {
-        return RECORD + of(order.spec().ref()) + strings(order.spec().include()) + strings(order.spec().exclude())
-                + string(order.id()) + string(order.requestId()) + string(order.requester()) + string(order.target())
-                + string(order.tokenName());
+        return RECORD + order.work().footprint() + string(order.id()) + string(order.origin().requestId())
+                + string(order.origin().requester()) + string(order.target()) + string(order.tokenName());
     }
 
     /** What a job's error message adds once it finished. */
@@ -39,11 +37,8 @@ public final class JobFootprint {
         return error == null ? 0 : string(error.message());
     }
 
-    private static long of(RepoRef ref) {
-        return string(ref.id().id()) + string(ref.revision());
-    }
-
-    private static long strings(List<String> values) {
+    /** The estimate for the strings of a list. */
+    public static long strings(List<String> values) {
         long bytes = 0;
         for (String value : values) {
             bytes += string(value);
@@ -51,7 +46,8 @@ public final class JobFootprint {
         return bytes;
     }
 
-    private static long string(String value) {
+    /** The estimate for one string; 0 for {@code null}. */
+    public static long string(String value) {
         return value == null ? 0 : STRING + 2L * value.length();
     }
 }

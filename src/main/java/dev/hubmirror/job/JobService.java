@@ -1,13 +1,18 @@
 package dev.hubmirror.job;
 
+import static dev.hubmirror.log.LogKeys.CANCELLED;
+import static dev.hubmirror.log.LogKeys.COMMIT;
+import static dev.hubmirror.log.LogKeys.COUNT;
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.JOB;
+import static dev.hubmirror.log.LogKeys.REQUEST;
+
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.failure.RetryLaterException;
 import dev.hubmirror.failure.Secrets;
-import dev.hubmirror.transfer.MirrorOutcome;
 import dev.hubmirror.transfer.MirrorProgress;
-import dev.hubmirror.transfer.MirrorSpec;
 import dev.hubmirror.transfer.SnapshotMirror;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.configuration.ConfigurationException;
@@ -26,27 +31,26 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
- * Admits, queues, runs, cancels and forgets mirror jobs on this instance.
+ * Admits, queues, runs, cancels and forgets jobs of every kind ({@link JobWork}) on this instance. Where each job
+ * stands is {@link Admission}'s pure state and what is remembered is {@link KeptJobs}'; this class holds the lock,
+ * runs jobs with their kind's {@link JobRunner} and tells the {@link JobListener}.
  *
  * <p>Admission: a submission is all or nothing; it is refused ({@link Reason#QUEUE_FULL}) when its new jobs would not
- * fit in the queue ({@link JobConfig#queueCapacity()}). A spec equal to a QUEUED or RUNNING job (same type, repo,
- * revision and patterns) returns that job instead of a new one. At most {@link JobConfig#concurrency()} jobs run at
- * once; no thread is held per job: a job is a subscription to {@link SnapshotMirror#mirror}, and its completion frees
- * the slot for the next queued job. Finished jobs are forgotten after {@link JobConfig#retention()}. What the service
+ * fit in the queue ({@link JobConfig#queueCapacity()}). A work equal to a QUEUED or RUNNING job's ({@link JobKey})
+ * returns that job instead of a new one. At most {@link JobConfig#concurrency()} jobs run at once; no thread is held
+ * per job: a job is a subscription to its runner's {@link JobRunner#run}, and its completion frees the slot for the
+ * next queued job. Finished jobs are forgotten after {@link JobConfig#retention()}. What the service
  * keeps is bounded: a submission is refused ({@link Reason#TOO_MANY_JOBS}) when its new jobs would make the records
  * kept exceed {@link JobConfig#maxRetained()} or their estimated heap ({@link JobFootprint})
  * {@link JobConfig#maxRetainedBytes()}.
@@ -67,7 +71,7 @@ public class JobService {
     private static final Duration QUEUE_FULL_RETRY = Duration.ofSeconds(10);
 
     private final JobConfig config;
-    private final SnapshotMirrors mirrors;
+    private final JobRunners runners;
     private final Vertx vertx;
     private volatile JobListener listener = JobListener.NONE;
     private final SecureRandom random = new SecureRandom();
@@ -75,22 +79,13 @@ public class JobService {
     /** Drain guard: only one thread starts jobs at a time; others leave a note and return. */
     private final AtomicInteger drainRequests = new AtomicInteger();
 
-    /** Every job still remembered, by id. Mutated under {@link #lock}. */
-    private final Map<String, Job> jobs = new ConcurrentHashMap<>();
-
     private final Object lock = new Object();
-    /** QUEUED jobs in arrival order; guarded by {@link #lock}. */
-    private final ArrayDeque<Job> queue = new ArrayDeque<>();
-    /** QUEUED and RUNNING jobs by dedupe key; guarded by {@link #lock}. */
-    private final Map<JobKey, Job> active = new HashMap<>();
-    /** QUEUED orders identical to an active job, waiting for it to finish, by key; guarded by {@link #lock}. */
-    private final Map<JobKey, ArrayDeque<Job>> parked = new HashMap<>();
+    /** Every job still remembered; changed under {@link #lock}. */
+    private final KeptJobs kept = new KeptJobs();
+    /** Where the active jobs stand; guarded by {@link #lock}. */
+    private final Admission<Job, JobKey> admission;
     /** Callers of {@link #whenCapacity()} waiting for a free slot; guarded by {@link #lock}. */
     private final ArrayDeque<UniEmitter<? super Void>> capacityWaiters = new ArrayDeque<>();
-    /** RUNNING jobs; guarded by {@link #lock}. */
-    private int running;
-    /** The estimated heap of every job in {@link #jobs} ({@link JobFootprint}); guarded by {@link #lock}. */
-    private long retainedBytes;
     /** Set once the service stops; guarded by {@link #lock}. */
     private boolean stopping;
     private volatile long purgeTimer = -1;
@@ -98,13 +93,18 @@ public class JobService {
     @Inject
     Secrets secrets = Secrets.NONE;
 
-    /** A service that runs every job with {@code mirror} (no named targets or tokens). */
+    /** A service that runs every snapshot job with {@code mirror} (no named targets or tokens). */
     public JobService(JobConfig config, SnapshotMirror mirror, Vertx vertx) {
         this(config, SnapshotMirrors.single(mirror), vertx);
     }
 
-    @Inject
+    /** A service that runs snapshot jobs only, with {@code mirrors}. */
     public JobService(JobConfig config, SnapshotMirrors mirrors, Vertx vertx) {
+        this(config, JobRunners.of(new SnapshotRunner(mirrors)), vertx);
+    }
+
+    @Inject
+    public JobService(JobConfig config, JobRunners runners, Vertx vertx) {
         if (config.concurrency() < 1) {
             throw new ConfigurationException("mirror.jobs.concurrency is " + config.concurrency()
                     + ": use 1 or more");
@@ -119,8 +119,9 @@ public class JobService {
                     + "at least 1");
         }
         this.config = config;
-        this.mirrors = mirrors;
+        this.runners = runners;
         this.vertx = vertx;
+        this.admission = new Admission<>(config.concurrency(), config.queueCapacity(), Job::key);
     }
 
     /** Sends every later transition to {@code jobListener} (replacing the previous listener). */
@@ -139,28 +140,30 @@ public class JobService {
     }
 
     /**
-     * Accepts one job per spec, in order. Specs equal to an active job (or to an earlier spec of the same submission)
-     * map to that job. Nothing is enqueued when the submission is refused.
+     * Accepts one job per work, in order. Works equal to an active job's (or to an earlier work of the same
+     * submission) map to that job. Nothing is enqueued when the submission is refused.
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST} for an empty list, {@link Reason#QUEUE_FULL} when the new
      *     jobs do not fit in the queue, {@link Reason#SHUTTING_DOWN} once the service stops
      */
-    public List<Job> submit(List<MirrorSpec> specs) {
-        return submit(specs, null, null);
+    public List<Job> submit(List<? extends JobWork> works) {
+        return submit(works, null, null);
     }
 
     /**
-     * As {@link #submit(List)}, into the configured target store {@code target} with the configured token
-     * {@code tokenName} ({@code null}: the defaults). Specs equal to an active job in the same target map to it.
+     * As {@link #submit(List)}, into the configured target {@code target} with the configured token
+     * {@code tokenName} ({@code null}: the defaults). Works equal to an active job's in the same target map to it.
      *
      * @throws MirrorException also {@link Reason#INVALID_REQUEST} for a name that is not configured
      */
-    public List<Job> submit(List<MirrorSpec> specs, String target, String tokenName) {
-        if (specs == null || specs.isEmpty()) {
+    public List<Job> submit(List<? extends JobWork> works, String target, String tokenName) {
+        if (works == null || works.isEmpty()) {
             throw new MirrorException(Reason.INVALID_REQUEST, "nothing to mirror: name at least one repo");
         }
-        mirrors.check(target, tokenName);
-        List<Job> accepted = new ArrayList<>(specs.size());
+        for (JobWork work : works) {
+            runners.check(work, target, tokenName);
+        }
+        List<Job> accepted = new ArrayList<>(works.size());
         List<Job> created = new ArrayList<>();
         synchronized (lock) {
             if (stopping) {
@@ -169,33 +172,30 @@ public class JobService {
             }
             Map<JobKey, Job> fresh = new LinkedHashMap<>();
             Instant now = Instant.now();
-            for (MirrorSpec spec : specs) {
-                JobKey key = JobKey.of(spec, target);
-                Job job = active.get(key);
+            for (JobWork work : works) {
+                JobKey key = JobKey.of(work, target);
+                Job job = admission.active(key);
                 if (job == null) {
                     job = fresh.computeIfAbsent(key, k -> new Job(sequence.incrementAndGet(), new JobOrder(newId(now),
-                            spec, target, tokenName, null, null, now, null, -1)));
+                            work, target, tokenName, JobOrigin.LOCAL, now, null, -1)));
                 }
                 accepted.add(job);
             }
             created.addAll(fresh.values());
-            int freeSlots = Math.max(0, config.concurrency() - running);
-            int wouldWait = queue.size() + created.size() - freeSlots;
-            if (wouldWait > config.queueCapacity()) {
-                throw new RetryLaterException(Reason.QUEUE_FULL, "job queue is full: " + queue.size()
+            if (!admission.roomFor(created.size())) {
+                throw new RetryLaterException(Reason.QUEUE_FULL, "job queue is full: " + admission.queued()
                         + " jobs waiting (capacity " + config.queueCapacity() + "), this submission needs "
                         + created.size() + " new jobs; nothing was enqueued: retry later, submit fewer repos, or "
                         + "raise mirror.jobs.queue-capacity", QUEUE_FULL_RETRY);
             }
-            checkRetainedLocked(created, now);
+            kept.checkRoomFor(created, config, now);
             for (Job job : created) {
-                retainLocked(job);
-                active.put(job.key(), job);
-                queue.addLast(job);
+                kept.keep(job);
+                admission.enqueue(job);
             }
         }
         for (Job job : created) {
-            LOGGER.infof("job queued job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
+            LOGGER.infof("job queued" + JOB + " %s", job.id(), job.work().logFields());
             listener.admitted(job);
         }
         drain();
@@ -204,14 +204,13 @@ public class JobService {
 
     /**
      * Admits an order: a job with the order's id, or the job already active under that id. An order identical to an
-     * active job (same repo, revision, patterns and target) is parked and runs after it. Orders are never refused for
-     * a full queue.
+     * active job (same work and target) is parked and runs after it. Orders are never refused for a full queue.
      *
-     * @throws MirrorException {@link Reason#INVALID_REQUEST} for an unknown target or token name,
-     *     {@link Reason#SHUTTING_DOWN} once the service stops
+     * @throws MirrorException {@link Reason#INVALID_REQUEST} for a work that cannot run here (an unknown target or
+     *     token name), {@link Reason#SHUTTING_DOWN} once the service stops
      */
     public Job admit(JobOrder order) {
-        mirrors.check(order.target(), order.tokenName());
+        runners.check(order.work(), order.target(), order.tokenName());
         Job job;
         boolean park;
         synchronized (lock) {
@@ -219,22 +218,16 @@ public class JobService {
                 throw new MirrorException(Reason.SHUTTING_DOWN, "the service is stopping and accepts no new jobs: job "
                         + order.id() + " is left to another instance");
             }
-            Job known = jobs.get(order.id());
+            Job known = kept.get(order.id());
             if (known != null && !known.status().finished()) {
                 return known;
             }
             job = new Job(sequence.incrementAndGet(), order);
-            retainLocked(job);
-            park = active.containsKey(job.key());
-            if (park) {
-                parked.computeIfAbsent(job.key(), k -> new ArrayDeque<>()).addLast(job);
-            } else {
-                active.put(job.key(), job);
-                queue.addLast(job);
-            }
+            kept.keep(job);
+            park = admission.admit(job);
         }
-        LOGGER.infof("job %s job=%s repo=%s revision=%s request=%s", park ? "parked behind an identical job" : "queued",
-                job.id(), job.ref().id(), job.ref().revision(), job.requestId());
+        LOGGER.infof("job %s" + JOB + " %s" + REQUEST, park ? "parked behind an identical job" : "queued", job.id(),
+                job.work().logFields(), job.origin().requestId());
         listener.admitted(job);
         drain();
         return job;
@@ -260,8 +253,8 @@ public class JobService {
     }
 
     /**
-     * Stops the active jobs among {@code ids} without finishing them (their shard moved elsewhere): a running mirror
-     * is unsubscribed, queued and parked jobs leave the queue; each is reported {@link JobListener#released}.
+     * Stops the active jobs among {@code ids} without finishing them (their shard moved elsewhere): a running job is
+     * unsubscribed, queued and parked jobs leave the queue; each is reported {@link JobListener#released}.
      */
     public void release(Collection<String> ids) {
         Set<String> wanted = Set.copyOf(ids);
@@ -269,7 +262,7 @@ public class JobService {
         List<Cancellable> subscriptions = new ArrayList<>();
         synchronized (lock) {
             JobError cause = new JobError(Reason.CANCELLED, "released: its work moved to another instance");
-            for (Job job : List.copyOf(jobs.values())) {
+            for (Job job : List.copyOf(kept.all())) {
                 if (wanted.contains(job.id()) && !job.status().finished()) {
                     Cancellable subscription = cancelLocked(job, cause);
                     if (subscription != null) {
@@ -281,7 +274,7 @@ public class JobService {
         }
         subscriptions.forEach(Cancellable::cancel);
         for (Job job : released) {
-            LOGGER.infof("job released job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
+            LOGGER.infof("job released" + JOB + " %s", job.id(), job.work().logFields());
             listener.released(job);
         }
         drain();
@@ -293,7 +286,7 @@ public class JobService {
      * @throws MirrorException {@link Reason#JOB_NOT_FOUND} for an unknown or purged id
      */
     public Job get(String id) {
-        Job job = id == null ? null : jobs.get(id);
+        Job job = kept.get(id);
         if (job == null) {
             throw notFound(id);
         }
@@ -302,12 +295,12 @@ public class JobService {
 
     /** The job with this id, if this service remembers it. */
     public Optional<Job> find(String id) {
-        return Optional.ofNullable(id == null ? null : jobs.get(id));
+        return Optional.ofNullable(kept.get(id));
     }
 
     /** Remembered jobs, newest first, optionally only those with {@code status}, at most {@code limit}. */
     public List<Job> list(Optional<JobStatus> status, int limit) {
-        return jobs.values().stream()
+        return kept.all().stream()
                 .filter(job -> status.isEmpty() || job.status() == status.get())
                 .sorted(Comparator.comparingLong(Job::sequence).reversed())
                 .limit(Math.max(0, limit))
@@ -315,8 +308,8 @@ public class JobService {
     }
 
     /**
-     * Cancels a job: a QUEUED job leaves the queue, a RUNNING job's mirror is unsubscribed (which aborts its
-     * in-flight uploads). Either way the job is CANCELLED when this returns and its slot is free.
+     * Cancels a job: a QUEUED job leaves the queue, a RUNNING job's run is unsubscribed (which aborts its in-flight
+     * uploads). Either way the job is CANCELLED when this returns and its slot is free.
      *
      * @throws MirrorException {@link Reason#JOB_NOT_FOUND} for an unknown id, {@link Reason#JOB_FINISHED} when the
      *     job already finished
@@ -325,20 +318,20 @@ public class JobService {
         Job job;
         Cancellable subscription;
         synchronized (lock) {
-            job = jobs.get(id == null ? "" : id);
+            job = kept.get(id == null ? "" : id);
             if (job == null) {
                 throw notFound(id);
             }
             if (job.status().finished()) {
-                throw new MirrorException(Reason.JOB_FINISHED, "job " + id + " (" + job.ref() + ") already "
-                        + job.status() + ": nothing to cancel");
+                throw new MirrorException(Reason.JOB_FINISHED, "job " + id + " (" + job.work().describe()
+                        + ") already " + job.status() + ": nothing to cancel");
             }
             subscription = cancelLocked(job, new JobError(Reason.CANCELLED, "cancelled by a caller"));
         }
         if (subscription != null) {
             subscription.cancel();
         }
-        LOGGER.infof("job cancelled job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
+        LOGGER.infof("job cancelled" + JOB + " %s", job.id(), job.work().logFields());
         listener.finished(job);
         drain();
         return job;
@@ -354,8 +347,9 @@ public class JobService {
                 return;
             }
             stopping = true;
+            admission.stop();
             JobError cause = new JobError(Reason.CANCELLED, "cancelled because the service stopped: submit again");
-            for (Job job : List.copyOf(jobs.values())) {
+            for (Job job : List.copyOf(kept.all())) {
                 if (job.status().finished()) {
                     continue;
                 }
@@ -374,7 +368,7 @@ public class JobService {
         if (purgeTimer >= 0) {
             vertx.cancelTimer(purgeTimer);
         }
-        LOGGER.infof("job service stopped cancelled=%d", stopped.size());
+        LOGGER.infof("job service stopped" + CANCELLED, stopped.size());
     }
 
     /**
@@ -383,107 +377,33 @@ public class JobService {
      */
     public RetainedJobs retained() {
         synchronized (lock) {
-            return retainedLocked(false);
+            return kept.summary(false);
         }
     }
 
     /** Forgets finished jobs that finished before {@code cutoff}. */
     void purgeFinishedBefore(Instant cutoff) {
-        int purged = 0;
+        int purged;
         synchronized (lock) {
-            for (Iterator<Job> it = jobs.values().iterator(); it.hasNext();) {
-                Job job = it.next();
-                if (job.status().finished() && job.finishedAt().isBefore(cutoff)) {
-                    it.remove();
-                    retainedBytes -= job.footprint();
-                    purged++;
-                }
-            }
+            purged = kept.forgetFinishedBefore(cutoff);
         }
         if (purged > 0) {
-            LOGGER.debugf("jobs purged count=%d", purged);
+            LOGGER.debugf("jobs purged" + COUNT, purged);
         }
     }
 
-    /** Keeps a new job and counts its footprint. */
-    private void retainLocked(Job job) {
-        Job before = jobs.put(job.id(), job);
-        if (before != null) {
-            retainedBytes -= before.footprint();
-        }
-        retainedBytes += job.footprint();
-    }
-
-    /** Refuses a submission whose new jobs do not fit {@code mirror.jobs.max-retained*} ({@link RetainedJobs}). */
-    private void checkRetainedLocked(List<Job> created, Instant now) {
-        long needed = 0;
-        for (Job job : created) {
-            needed += job.footprint();
-        }
-        boolean full = jobs.size() + created.size() > config.maxRetained()
-                || retainedBytes + needed > config.maxRetainedBytes().asLongValue();
-        retainedLocked(full).checkRoomFor(created.size(), needed, config, now);
-    }
-
-    /** What this service keeps; the oldest finished job only when asked (it costs a scan). */
-    private RetainedJobs retainedLocked(boolean withOldest) {
-        Instant oldestFinished = null;
-        if (withOldest) {
-            for (Job job : jobs.values()) {
-                if (job.status().finished()
-                        && (oldestFinished == null || job.finishedAt().isBefore(oldestFinished))) {
-                    oldestFinished = job.finishedAt();
-                }
-            }
-        }
-        return new RetainedJobs(jobs.size(), retainedBytes, oldestFinished);
-    }
-
-    /** Marks an active job CANCELLED and frees its slot; returns the subscription to cancel outside the lock. */
+    /** Marks an active job CANCELLED and frees its place; returns the subscription to cancel outside the lock. */
     private Cancellable cancelLocked(Job job, JobError cause) {
-        Cancellable subscription = null;
-        ArrayDeque<Job> waiting = parked.get(job.key());
-        if (waiting != null && waiting.remove(job)) {
-            if (waiting.isEmpty()) {
-                parked.remove(job.key());
-            }
-        } else if (job.status() == JobStatus.QUEUED) {
-            queue.remove(job);
-            leaveActiveLocked(job);
-        } else {
-            running--;
-            subscription = job.subscription();
-            leaveActiveLocked(job);
-        }
-        long before = job.footprint();
-        job.markCancelled(cause, Instant.now());
-        retainedBytes += job.footprint() - before;
+        Cancellable subscription = admission.leave(job) == Admission.Place.RUNNING ? job.subscription() : null;
+        kept.update(job, () -> job.markCancelled(cause, Instant.now()));
         return subscription;
-    }
-
-    /** Removes an active job; the first order parked behind it (if any) takes its place at the queue's head. */
-    private void leaveActiveLocked(Job job) {
-        if (!active.remove(job.key(), job)) {
-            return;
-        }
-        ArrayDeque<Job> waiting = parked.get(job.key());
-        if (waiting != null) {
-            Job next = waiting.pollFirst();
-            if (waiting.isEmpty()) {
-                parked.remove(job.key());
-            }
-            if (next != null && !stopping) {
-                active.put(next.key(), next);
-                queue.addFirst(next);
-            }
-        }
     }
 
     /** Lets capacity waiters through while slots are free, one per free slot. */
     private void signalCapacity() {
         List<UniEmitter<? super Void>> ready = new ArrayList<>();
         synchronized (lock) {
-            int free = config.concurrency() - running - queue.size();
+            int free = admission.capacity();
             while (free-- > 0 && !capacityWaiters.isEmpty()) {
                 ready.add(capacityWaiters.pollFirst());
             }
@@ -491,7 +411,7 @@ public class JobService {
         ready.forEach(emitter -> emitter.complete(null));
     }
 
-    /** Starts queued jobs while slots are free. Re-entrant calls (a mirror completing synchronously) loop here. */
+    /** Starts queued jobs while slots are free. Re-entrant calls (a run completing synchronously) loop here. */
     private void drain() {
         if (drainRequests.getAndIncrement() != 0) {
             return;
@@ -509,22 +429,20 @@ public class JobService {
 
     private Job takeStartable() {
         synchronized (lock) {
-            if (stopping || running >= config.concurrency() || queue.isEmpty()) {
-                return null;
+            Job job = admission.next();
+            if (job != null) {
+                job.markRunning(Instant.now());
             }
-            Job job = queue.removeFirst();
-            running++;
-            job.markRunning(Instant.now());
             return job;
         }
     }
 
     private void start(Job job) {
-        LOGGER.infof("job started job=%s repo=%s revision=%s", job.id(), job.ref().id(), job.ref().revision());
+        LOGGER.infof("job started" + JOB + " %s", job.id(), job.work().logFields());
         listener.started(job);
-        Uni<MirrorOutcome> run;
+        Uni<JobOutcome> run;
         try {
-            run = mirrors.mirror(job.target(), job.tokenName()).mirror(job.spec(), new Planning(job));
+            run = runners.run(job.work(), job.target(), job.tokenName(), new Planning(job));
         } catch (RuntimeException e) {
             finish(job, null, e);
             return;
@@ -554,27 +472,24 @@ public class JobService {
         return new JobError(error.reason(), secrets.redact(error.message()));
     }
 
-    private void finish(Job job, MirrorOutcome outcome, Throwable failure) {
+    private void finish(Job job, JobOutcome outcome, Throwable failure) {
         synchronized (lock) {
             if (job.status() != JobStatus.RUNNING) {
                 return;
             }
-            running--;
-            leaveActiveLocked(job);
-            long before = job.footprint();
+            admission.leave(job);
             if (failure == null) {
-                job.markSucceeded(outcome, Instant.now());
+                kept.update(job, () -> job.markSucceeded(outcome, Instant.now()));
             } else {
-                job.markFailed(error(failure), Instant.now());
+                JobError error = error(failure);
+                kept.update(job, () -> job.markFailed(error, Instant.now()));
             }
-            retainedBytes += job.footprint() - before;
         }
         if (failure == null) {
-            LOGGER.infof("job succeeded job=%s repo=%s revision=%s commit=%s", job.id(), job.ref().id(),
-                    job.ref().revision(), job.commit());
+            LOGGER.infof("job succeeded" + JOB + " %s" + COMMIT, job.id(), job.work().logFields(), job.commit());
         } else {
-            LOGGER.warnf("job failed job=%s repo=%s revision=%s error=%s: %s", job.id(), job.ref().id(),
-                    job.ref().revision(), job.error().reason(), job.error().message());
+            LOGGER.warnf("job failed" + JOB + " %s" + ERROR + ": %s", job.id(), job.work().logFields(),
+                    job.error().reason(), job.error().message());
         }
         listener.finished(job);
         drain();

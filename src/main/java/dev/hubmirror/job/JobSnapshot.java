@@ -1,54 +1,38 @@
 package dev.hubmirror.job;
 
-import dev.hubmirror.hub.RepoRef;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * A job's state at one moment, immutable: what the API shows, what events are built from, what the job-state store
- * keeps. Counters follow {@link Job}'s meaning.
+ * keeps. A new piece of state goes into the part it belongs to (and that part's wire mappings), not here.
  *
- * @param requestId the request that asked for it; {@code null} for a local submission
- * @param requester who asked; {@code null} for a local submission
- * @param target    the target store's name; {@code null} for the default store
+ * @param id       the job id
+ * @param origin   who asked for it
+ * @param work     what it does (its kind and parameters)
+ * @param target   the target's name; {@code null} for the default target
+ * @param status   where it is in its life
+ * @param progress how far it got
+ * @param times    when it was accepted, started, finished
+ * @param outcome  what it resolved to and how it ended
  */
-public record JobSnapshot(
-        String id,
-        String requestId,
-        String requester,
-        RepoRef ref,
-        List<String> include,
-        List<String> exclude,
-        String target,
-        JobStatus status,
-        String commit,
-        int filesDone,
-        int filesTotal,
-        int filesSkipped,
-        long bytesDone,
-        long bytesTotal,
-        String snapshotUrl,
-        JobError error,
-        Instant createdAt,
-        Instant startedAt,
-        Instant finishedAt) {
+public record JobSnapshot(String id, JobOrigin origin, JobWork work, String target, JobStatus status,
+        JobProgress progress, JobTimes times, JobOutcome outcome) {
 
     public JobSnapshot {
-        include = include == null ? List.of() : List.copyOf(include);
-        exclude = exclude == null ? List.of() : List.copyOf(exclude);
+        origin = origin == null ? JobOrigin.LOCAL : origin;
+        progress = progress == null ? JobProgress.NONE : progress;
+        outcome = outcome == null ? JobOutcome.NONE : outcome;
     }
 
     /** A job that was accepted and waits for its first run. */
     public static JobSnapshot queued(JobOrder order) {
-        return new JobSnapshot(order.id(), order.requestId(), order.requester(), order.spec().ref(),
-                order.spec().include(), order.spec().exclude(), order.target(), JobStatus.QUEUED, null, 0, 0, 0, 0,
-                0, null, null, order.createdAt(), null, null);
+        return new JobSnapshot(order.id(), order.origin(), order.work(), order.target(), JobStatus.QUEUED,
+                JobProgress.NONE, JobTimes.accepted(order.createdAt(), null), JobOutcome.NONE);
     }
 
-    /** This job, finished with {@code status} and {@code error} at {@code now} (without running further). */
+    /** This job, finished with {@code finalStatus} and {@code cause} at {@code now} (without running further). */
     public JobSnapshot finish(JobStatus finalStatus, JobError cause, Instant now) {
-        return new JobSnapshot(id, requestId, requester, ref, include, exclude, target, finalStatus, commit,
-                filesDone, filesTotal, filesSkipped, bytesDone, bytesTotal, snapshotUrl, cause, createdAt, startedAt,
-                now);
+        return new JobSnapshot(id, origin, work, target, finalStatus, progress, times.finishedAt(now),
+                outcome.endedBy(cause));
     }
 }

@@ -1,6 +1,5 @@
 package dev.hubmirror.job;
 
-import dev.hubmirror.transfer.MirrorSpec;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +14,8 @@ public final class LocalJobDesk implements JobDesk {
     }
 
     @Override
-    public Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName) {
-        return Uni.createFrom().item(() -> jobs.submit(specs, target, tokenName).stream().map(Job::snapshot).toList());
+    public Uni<List<JobSnapshot>> submit(List<? extends JobWork> works, String target, String tokenName) {
+        return Uni.createFrom().item(() -> jobs.submit(works, target, tokenName).stream().map(Job::snapshot).toList());
     }
 
     @Override

@@ -2,11 +2,10 @@ package dev.hubmirror.api.kafka;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.hubmirror.hub.HfRepoId;
-import dev.hubmirror.hub.RepoRef;
-import dev.hubmirror.hub.RepoType;
+import dev.hubmirror.api.rest.WorkFields;
 import dev.hubmirror.job.JobOrder;
-import dev.hubmirror.transfer.MirrorSpec;
+import dev.hubmirror.job.JobOrigin;
+import dev.hubmirror.job.JobWork;
 import java.time.Instant;
 import java.util.List;
 
@@ -31,16 +30,16 @@ public record JobOrderMessage(
         Instant createdAt) {
 
     static JobOrderMessage of(JobOrder order) {
-        RepoRef ref = order.spec().ref();
-        return new JobOrderMessage(order.id(), order.requestId(), order.requester(), ref.id().id(),
-                ref.type().singular(), ref.revision(), order.spec().include(), order.spec().exclude(), order.target(),
-                order.tokenName(), order.createdAt());
+        WorkFields work = WorkFields.of(order.work());
+        return new JobOrderMessage(order.id(), order.origin().requestId(), order.origin().requester(), work.repo(),
+                work.type(), work.revision(), work.include(), work.exclude(), order.target(), order.tokenName(),
+                order.createdAt());
     }
 
     /** The order, read from {@code shard} (the partition it was read from). */
     JobOrder toOrder(int shard) {
-        RepoRef ref = new RepoRef(HfRepoId.parse(repo), RepoType.parse(type), revision);
-        return new JobOrder(jobId, new MirrorSpec(ref, include, exclude), target, tokenName, requestId, requester,
-                createdAt, null, shard);
+        JobWork work = new WorkFields(repo, type, revision, include, exclude).toWork();
+        return new JobOrder(jobId, work, target, tokenName, new JobOrigin(requestId, requester), createdAt, null,
+                shard);
     }
 }

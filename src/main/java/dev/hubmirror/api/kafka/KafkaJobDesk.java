@@ -2,6 +2,7 @@ package dev.hubmirror.api.kafka;
 
 import dev.hubmirror.api.rest.RepoRequest;
 import dev.hubmirror.api.rest.SubmissionLimits;
+import dev.hubmirror.api.rest.WorkFields;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.KafkaConfig;
 import dev.hubmirror.failure.MirrorException;
@@ -12,8 +13,8 @@ import dev.hubmirror.job.JobOrder;
 import dev.hubmirror.job.JobRecord;
 import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
-import dev.hubmirror.job.SnapshotMirrors;
-import dev.hubmirror.transfer.MirrorSpec;
+import dev.hubmirror.job.JobRunners;
+import dev.hubmirror.job.JobWork;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,16 +36,16 @@ public final class KafkaJobDesk implements JobDesk {
 
     private final KafkaJobs jobs;
     private final RequestProducer requests;
-    private final SnapshotMirrors mirrors;
+    private final JobRunners runners;
     private final KafkaConfig config;
     private final JobConfig jobConfig;
     private final KafkaReadinessCheck kafka;
 
-    public KafkaJobDesk(KafkaJobs jobs, RequestProducer requests, SnapshotMirrors mirrors, KafkaConfig config,
+    public KafkaJobDesk(KafkaJobs jobs, RequestProducer requests, JobRunners runners, KafkaConfig config,
             JobConfig jobConfig, KafkaReadinessCheck kafka) {
         this.jobs = jobs;
         this.requests = requests;
-        this.mirrors = mirrors;
+        this.runners = runners;
         this.config = config;
         this.jobConfig = jobConfig;
         this.kafka = kafka;
@@ -56,15 +57,15 @@ public final class KafkaJobDesk implements JobDesk {
      * {@link Reason#TOO_MANY_JOBS} when the shared job state keeps {@code mirror.jobs.max-retained*} already.
      */
     @Override
-    public Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName) {
+    public Uni<List<JobSnapshot>> submit(List<? extends JobWork> works, String target, String tokenName) {
         return Uni.createFrom().deferred(() -> {
-            if (specs == null || specs.isEmpty()) {
+            if (works == null || works.isEmpty()) {
                 throw new MirrorException(Reason.INVALID_REQUEST, "nothing to mirror: name at least one repo");
             }
             MirrorRequestMessage request = new MirrorRequestMessage(UUID.randomUUID().toString(),
-                    config.restRequester(), null, specs.stream().map(KafkaJobDesk::repo).toList(), target, tokenName);
+                    config.restRequester(), null, works.stream().map(KafkaJobDesk::repo).toList(), target, tokenName);
             Instant now = Instant.now();
-            List<JobOrder> orders = request.toOrders(SubmissionLimits.of(jobConfig), mirrors, now);
+            List<JobOrder> orders = request.toOrders(SubmissionLimits.of(jobConfig), runners, now);
             long needed = orders.stream().mapToLong(o -> JobFootprint.of(JobSnapshot.queued(o))).sum();
             jobs.store().retained().checkRoomFor(orders.size(), needed, jobConfig, now);
             return kafka.requireAvailable()
@@ -104,7 +105,7 @@ public final class KafkaJobDesk implements JobDesk {
             JobSnapshot job = get(id);
             if (job.status().finished()) {
                 return Uni.createFrom().failure(new MirrorException(Reason.JOB_FINISHED, "job " + id + " ("
-                        + job.ref() + ") already " + job.status() + ": nothing to cancel"));
+                        + job.work().describe() + ") already " + job.status() + ": nothing to cancel"));
             }
             return kafka.requireAvailable()
                     .chain(() -> jobs.store().requestCancel(id))
@@ -126,9 +127,10 @@ public final class KafkaJobDesk implements JobDesk {
                 .onFailure().recoverWithItem(false);
     }
 
-    private static RepoRequest repo(MirrorSpec spec) {
-        return new RepoRequest(spec.ref().id().id(), spec.ref().type().singular(), spec.ref().revision(),
-                spec.include(), spec.exclude());
+    /** The request entry of a work (a new kind of job adds its request field here). */
+    private static RepoRequest repo(JobWork work) {
+        WorkFields fields = WorkFields.of(work);
+        return new RepoRequest(fields.repo(), fields.type(), fields.revision(), fields.include(), fields.exclude());
     }
 
     private MirrorException notFound(String id) {

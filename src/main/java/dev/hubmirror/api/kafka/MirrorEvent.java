@@ -1,18 +1,23 @@
 package dev.hubmirror.api.kafka;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.hubmirror.api.rest.WorkFields;
+import dev.hubmirror.job.JobError;
 import dev.hubmirror.job.JobEventType;
+import dev.hubmirror.job.JobOutcome;
+import dev.hubmirror.job.JobProgress;
 import dev.hubmirror.job.JobRecord;
 import dev.hubmirror.job.JobSnapshot;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.UUID;
 
 /**
  * An event on the events topic, keyed by {@link #key} (the repo) so that one repo's events stay in order. Built only
- * from a job's recorded state, so an event delivered twice is the same event (same {@code eventId}).
+ * from a job's recorded state, so an event delivered twice is the same event (same {@code eventId}): one factory per
+ * event type says what it shows, and one mapping ({@code of}) fills the fields. A new field is one component here,
+ * one line in that mapping, and its entry in {@code docs/asyncapi.yaml}.
  *
  * @param eventId       the same for every delivery of this event: a reader may drop repeats by it
  * @param event         {@code accepted}, {@code succeeded}, {@code failed} or {@code cancelled}
@@ -57,30 +62,75 @@ public record MirrorEvent(
         String instance,
         Instant time) {
 
+    /** The event {@code type} announces, from the job's recorded state. */
     static MirrorEvent of(JobEventType type, JobRecord record) {
-        JobSnapshot job = record.job();
-        String name = type.name().toLowerCase(Locale.ROOT);
-        String eventId = UUID.nameUUIDFromBytes((job.id() + "/" + name).getBytes(StandardCharsets.UTF_8)).toString();
-        String repo = job.ref().id().id();
-        String repoType = job.ref().type().singular();
-        if (type == JobEventType.ACCEPTED) {
-            return new MirrorEvent(eventId, name, job.requestId(), job.requester(), job.id(), repo, repoType,
-                    job.ref().revision(), null, job.target(), null, null, null, null, null, null, null, null,
-                    job.createdAt());
-        }
-        Instant start = job.startedAt() != null ? job.startedAt() : job.createdAt();
-        Long duration = job.finishedAt() == null || start == null ? null
-                : Math.max(0, Duration.between(start, job.finishedAt()).toMillis());
-        boolean succeeded = type == JobEventType.SUCCEEDED;
-        return new MirrorEvent(eventId, name, job.requestId(), job.requester(), job.id(), repo, repoType,
-                job.ref().revision(), job.commit(), job.target(), succeeded ? job.snapshotUrl() : null,
-                job.filesTotal(), job.filesSkipped(), job.bytesTotal(), duration,
-                job.error() == null ? null : job.error().reason().name(),
-                job.error() == null ? null : job.error().message(), record.instance(), job.finishedAt());
+        return switch (type) {
+            case ACCEPTED -> accepted(record);
+            case SUCCEEDED -> succeeded(record);
+            case FAILED -> failed(record);
+            case CANCELLED -> cancelled(record);
+        };
     }
 
-    /** The record key: the repo as {@code type:org/name} (a model and a dataset may share an id). */
+    /** {@code accepted}: who asked for what, and when; nothing of a run. */
+    static MirrorEvent accepted(JobRecord record) {
+        return of(JobEventType.ACCEPTED, record, null, record.job().times().createdAt());
+    }
+
+    /** {@code succeeded}: what was mirrored, where it is now, how long it took. */
+    static MirrorEvent succeeded(JobRecord record) {
+        return of(JobEventType.SUCCEEDED, record, record.job().outcome(), record.job().times().finishedAt());
+    }
+
+    /** {@code failed}: how far the job got and why it stopped; no snapshot URL (nothing was published). */
+    static MirrorEvent failed(JobRecord record) {
+        return of(JobEventType.FAILED, record, unpublished(record), record.job().times().finishedAt());
+    }
+
+    /** {@code cancelled}: as {@code failed}, with the reason {@code CANCELLED}. */
+    static MirrorEvent cancelled(JobRecord record) {
+        return of(JobEventType.CANCELLED, record, unpublished(record), record.job().times().finishedAt());
+    }
+
+    /** The record key: the job's subject: the repo as {@code type:org/name} (a model and a dataset may share an id). */
     static String key(JobSnapshot job) {
-        return job.ref().type().singular() + ":" + job.ref().id().id();
+        return job.work().subject();
+    }
+
+    private static JobOutcome unpublished(JobRecord record) {
+        JobOutcome outcome = record.job().outcome();
+        return new JobOutcome(outcome.commit(), null, outcome.error());
+    }
+
+    /**
+     * The one mapping from a job's state to an event's fields. {@code ended} is the outcome the event shows, or
+     * {@code null} for an event before any run (then nothing of a run is shown).
+     */
+    private static MirrorEvent of(JobEventType type, JobRecord record, JobOutcome ended, Instant time) {
+        JobSnapshot job = record.job();
+        WorkFields work = WorkFields.of(job.work());
+        JobProgress progress = ended == null ? null : job.progress();
+        JobError error = ended == null ? null : ended.error();
+        String name = type.name().toLowerCase(Locale.ROOT);
+        return new MirrorEvent(
+                UUID.nameUUIDFromBytes((job.id() + "/" + name).getBytes(StandardCharsets.UTF_8)).toString(),
+                name,
+                job.origin().requestId(),
+                job.origin().requester(),
+                job.id(),
+                work.repo(),
+                work.type(),
+                work.revision(),
+                ended == null ? null : ended.commit(),
+                job.target(),
+                ended == null ? null : ended.snapshotUrl(),
+                progress == null ? null : progress.filesTotal(),
+                progress == null ? null : progress.filesSkipped(),
+                progress == null ? null : progress.bytesTotal(),
+                ended == null ? null : job.times().durationMillis(),
+                error == null ? null : error.reason().name(),
+                error == null ? null : error.message(),
+                ended == null ? null : record.instance(),
+                time);
     }
 }

@@ -9,8 +9,9 @@ import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.job.JobCoordinator;
 import dev.hubmirror.job.JobOrder;
-import dev.hubmirror.job.SnapshotMirrors;
-import dev.hubmirror.transfer.MirrorSpec;
+import dev.hubmirror.job.JobOrigin;
+import dev.hubmirror.job.JobRunners;
+import dev.hubmirror.job.JobWork;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +48,7 @@ public record MirrorRequestMessage(
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST} naming what is wrong
      */
-    public List<JobOrder> toOrders(SubmissionLimits limits, SnapshotMirrors mirrors, Instant acceptedAt) {
+    public List<JobOrder> toOrders(SubmissionLimits limits, JobRunners runners, Instant acceptedAt) {
         if (requestId == null || requestId.isBlank() || !NAME.matcher(requestId).matches()) {
             throw new MirrorException(Reason.INVALID_REQUEST, "requestId is missing or invalid: give a unique, "
                     + "printable id of at most 200 characters (it is the idempotency key)");
@@ -56,17 +57,19 @@ public record MirrorRequestMessage(
             throw new MirrorException(Reason.INVALID_REQUEST, "request " + requestId
                     + ": requester must be printable text of at most 200 characters");
         }
-        List<MirrorSpec> specs;
+        List<JobWork> works;
         try {
-            specs = new MirrorRequest(models, repos).toSpecs(limits);
-            mirrors.check(blankToNull(target), blankToNull(tokenName));
+            works = new MirrorRequest(models, repos).toWorks(limits);
+            for (JobWork work : works) {
+                runners.check(work, blankToNull(target), blankToNull(tokenName));
+            }
         } catch (MirrorException e) {
             throw new MirrorException(e.reason(), "request " + requestId + ": " + e.getMessage());
         }
-        List<JobOrder> orders = new ArrayList<>(specs.size());
-        for (int i = 0; i < specs.size(); i++) {
-            orders.add(new JobOrder(JobCoordinator.jobId(requestId, i), specs.get(i), blankToNull(target),
-                    blankToNull(tokenName), requestId, requester, acceptedAt, null, -1));
+        List<JobOrder> orders = new ArrayList<>(works.size());
+        for (int i = 0; i < works.size(); i++) {
+            orders.add(new JobOrder(JobCoordinator.jobId(requestId, i), works.get(i), blankToNull(target),
+                    blankToNull(tokenName), new JobOrigin(requestId, requester), acceptedAt, null, -1));
         }
         return orders;
     }

@@ -1,5 +1,6 @@
 package dev.hubmirror.api.rest;
 
+import dev.hubmirror.job.JobProgress;
 import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
 import java.time.Instant;
@@ -31,11 +32,27 @@ public record JobResponse(
         @Schema(description = "The configured target store's name; absent for the default store") String target) {
 
     static JobResponse of(JobSnapshot job) {
-        return new JobResponse(job.id(), job.ref().id().id(), job.ref().type().singular(), job.ref().revision(),
-                job.include(), job.exclude(), job.status(), job.commit(),
-                new Files(job.filesDone(), job.filesTotal(), job.filesSkipped()),
-                new Bytes(job.bytesDone(), job.bytesTotal()), job.snapshotUrl(), ErrorResponse.Detail.of(job.error()),
-                job.createdAt(), job.startedAt(), job.finishedAt(), href(job), job.requestId(), job.requester(),
+        WorkFields work = WorkFields.of(job.work());
+        JobProgress progress = job.progress();
+        return new JobResponse(
+                job.id(),
+                work.repo(),
+                work.type(),
+                work.revision(),
+                work.include(),
+                work.exclude(),
+                job.status(),
+                job.outcome().commit(),
+                new Files(progress.filesDone(), progress.filesTotal(), progress.filesSkipped()),
+                new Bytes(progress.bytesDone(), progress.bytesTotal()),
+                job.outcome().snapshotUrl(),
+                ErrorResponse.Detail.of(job.outcome().error()),
+                job.times().createdAt(),
+                job.times().startedAt(),
+                job.times().finishedAt(),
+                href(job),
+                job.origin().requestId(),
+                job.origin().requester(),
                 job.target());
     }
 

@@ -15,7 +15,8 @@ public record JobSummaryResponse(
         @Schema(description = "Path of the job's status resource") String href) {
 
     static JobSummaryResponse of(JobSnapshot job) {
-        return new JobSummaryResponse(job.id(), job.ref().id().id(), job.ref().type().singular(),
-                job.ref().revision(), job.status(), JobResponse.href(job));
+        WorkFields work = WorkFields.of(job.work());
+        return new JobSummaryResponse(job.id(), work.repo(), work.type(), work.revision(), job.status(),
+                JobResponse.href(job));
     }
 }

@@ -6,6 +6,8 @@ import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HfRepoId;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.hub.RepoType;
+import dev.hubmirror.job.JobWork;
+import dev.hubmirror.job.SnapshotWork;
 import dev.hubmirror.transfer.MirrorSpec;
 import java.util.ArrayList;
 import java.util.List;
@@ -45,7 +47,18 @@ public record MirrorRequest(
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
     }
+
     private static final int MAX_PROBLEMS_SHOWN = 10;
+
+    /**
+     * Validates every entry and returns one work per entry, models first, in request order (a new kind of job adds
+     * its entries here).
+     *
+     * @throws MirrorException {@link Reason#INVALID_REQUEST} naming every offending entry
+     */
+    public List<JobWork> toWorks(SubmissionLimits limits) {
+        return toSpecs(limits).stream().<JobWork>map(SnapshotWork::new).toList();
+    }
 
     /**
      * Validates every entry and returns one spec per entry, models first, in request order.

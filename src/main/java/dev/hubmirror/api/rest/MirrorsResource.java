@@ -5,7 +5,7 @@ import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.job.JobDesk;
-import dev.hubmirror.transfer.MirrorSpec;
+import dev.hubmirror.job.JobWork;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -66,9 +66,9 @@ public class MirrorsResource {
             throw new MirrorException(Reason.INVALID_REQUEST,
                     "request body is missing: send {\"models\": [\"org/name\"]} as application/json");
         }
-        List<MirrorSpec> specs = request.toSpecs(SubmissionLimits.of(config));
+        List<JobWork> works = request.toWorks(SubmissionLimits.of(config));
         return store.requireReady()
-                .chain(() -> jobs.submit(specs, request.targetName(), request.tokenNameOrNull()))
+                .chain(() -> jobs.submit(works, request.targetName(), request.tokenNameOrNull()))
                 .map(accepted -> new MirrorResponse(accepted.stream().map(JobSummaryResponse::of).toList()));
     }
 }

@@ -1,5 +1,12 @@
 package dev.hubmirror.store.fs;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.MODE;
+import static dev.hubmirror.log.LogKeys.ROOT;
+import static dev.hubmirror.log.LogKeys.STORE;
+import static dev.hubmirror.log.LogKeys.UPLOAD_ID;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.store.Content;
@@ -271,7 +278,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             }
             Path target = resolve(key);
             Path temp = createTemp(target);
-            LOGGER.debugf("upload begun store=file key=%s uploadId=%s", key, temp.getFileName());
+            LOGGER.debugf("upload begun" + STORE + KEY + UPLOAD_ID, "file", key, temp.getFileName());
             return new FileUpload(key, size, meta, target, temp);
         });
     }
@@ -310,7 +317,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                 if (Files.deleteIfExists(orphan)) {
                     deleted++;
                     Path folderOfKey = tempRoot.relativize(orphan).getParent();
-                    LOGGER.infof("orphaned upload aborted store=file key=%s uploadId=%s",
+                    LOGGER.infof("orphaned upload aborted" + STORE + KEY + UPLOAD_ID, "file",
                             folderOfKey == null ? "" : folderOfKey + "/", orphan.getFileName());
                 }
             }
@@ -402,7 +409,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
         synchronized (modeLock) {
             if (mode == MetadataMode.DETECT) {
                 mode = detectMetadataMode();
-                LOGGER.infof("metadata mode chosen store=file root=%s mode=%s", root, mode);
+                LOGGER.infof("metadata mode chosen" + STORE + ROOT + MODE, "file", root, mode);
             }
             return mode;
         }
@@ -420,7 +427,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             view.write("hub-mirror-probe", ByteBuffer.wrap(new byte[] {'1'}));
             return view.list().contains("hub-mirror-probe") ? MetadataMode.XATTR : MetadataMode.SIDECAR;
         } catch (IOException | UnsupportedOperationException e) {
-            LOGGER.debugf("user xattrs refused store=file root=%s error=%s", root, e);
+            LOGGER.debugf("user xattrs refused" + STORE + ROOT + ERROR, "file", root, e);
             return MetadataMode.SIDECAR;
         } finally {
             Files.deleteIfExists(probe);
@@ -433,7 +440,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             Files.createLink(link, existing);
             return true;
         } catch (IOException | UnsupportedOperationException e) {
-            LOGGER.debugf("hard link refused, copying bytes store=file key=%s error=%s", key, e);
+            LOGGER.debugf("hard link refused, copying bytes" + STORE + KEY + ERROR, "file", key, e);
             Files.deleteIfExists(link);
             return false;
         }
@@ -513,7 +520,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
         } catch (NoSuchFileException | NotDirectoryException e) {
             return Map.of();
         } catch (IOException e) {
-            LOGGER.warnf("unreadable metadata sidecar ignored store=file key=%s error=%s", key, e.getMessage());
+            LOGGER.warnf("unreadable metadata sidecar ignored" + STORE + KEY + ERROR, "file", key, e.getMessage());
             return Map.of();
         }
         boolean sameFile = content.size() == attrs.size()
@@ -578,7 +585,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
             channel.force(true);
         } catch (IOException e) {
             // some filesystems (and platforms) refuse to open or sync a directory; the rename is still atomic
-            LOGGER.debugf("directory fsync skipped store=file error=%s", e.getMessage());
+            LOGGER.debugf("directory fsync skipped" + STORE + ERROR, "file", e.getMessage());
         }
     }
 
@@ -730,7 +737,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                 publish(key, temp, target, metadata);
                 finished.set(true);
                 running.remove(temp);
-                LOGGER.debugf("upload completed store=file key=%s uploadId=%s", key, id());
+                LOGGER.debugf("upload completed" + STORE + KEY + UPLOAD_ID, "file", key, id());
                 return null;
             });
         }
@@ -742,7 +749,7 @@ public final class FilesystemObjectStore implements ObjectStore, AutoCloseable {
                 finished.set(true);
                 Files.deleteIfExists(temp);
                 running.remove(temp);
-                LOGGER.debugf("upload aborted store=file key=%s uploadId=%s", key, id());
+                LOGGER.debugf("upload aborted" + STORE + KEY + UPLOAD_ID, "file", key, id());
                 return null;
             });
         }

@@ -1,5 +1,10 @@
 package dev.hubmirror.store.gcs;
 
+import static dev.hubmirror.log.LogKeys.ENDPOINT;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.PROXY;
+import static dev.hubmirror.log.LogKeys.STORE;
+
 import com.google.api.client.http.javanet.NetHttpTransport;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.WriteChannel;
@@ -41,6 +46,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
+import dev.hubmirror.log.LogKeys;
 
 /**
  * An {@link ObjectStore} over a Google Cloud Storage bucket ({@code gs://bucket/prefix}), with the Google Cloud
@@ -135,7 +141,7 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
                         + "cannot send: put " + endpoint.getHost() + " into NO_PROXY (mirror.proxy.no-proxy) or use a "
                         + "proxy without authentication for it");
             }
-            LOGGER.infof("store gcs endpoint=%s proxy=%s:%d", endpoint.getHost(), p.host(), p.port());
+            LOGGER.infof("store gcs" + ENDPOINT + PROXY + ":%d", endpoint.getHost(), p.host(), p.port());
             return new java.net.Proxy(java.net.Proxy.Type.HTTP, InetSocketAddress.createUnresolved(p.host(),
                     p.port()));
         });
@@ -315,7 +321,7 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
             WriteChannel channel = opened.value();
             channel.setChunkSize(chunkSize);
             String id = "gcs-" + randomHex();
-            LOGGER.debugf("upload begun store=gcs key=%s uploadId=%s", key, id);
+            LOGGER.debugf("upload begun" + STORE + KEY + LogKeys.UPLOAD_ID, "gcs", key, id);
             return new GcsUpload(this, key, id, size, channel, opened.sessionUri());
         });
     }

@@ -1,5 +1,10 @@
 package dev.hubmirror.store.gcs;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.STORE;
+import static dev.hubmirror.log.LogKeys.UPLOAD_ID;
+
 import com.google.cloud.WriteChannel;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.store.MultipartUpload;
@@ -118,7 +123,7 @@ final class GcsUpload implements MultipartUpload {
                     state = State.COMPLETED;
                 }
             }
-            LOGGER.debugf("upload completed store=gcs key=%s uploadId=%s", key, id);
+            LOGGER.debugf("upload completed" + STORE + KEY + UPLOAD_ID, "gcs", key, id);
             return null;
         });
     }
@@ -140,7 +145,7 @@ final class GcsUpload implements MultipartUpload {
             waiters.forEach(f -> f.completeExceptionally(aborted));
             // never channel.close() here: closing sends the final request, which creates the object
             sessionUri.ifPresent(uri -> store.cancelSession(uri, key));
-            LOGGER.debugf("upload aborted store=gcs key=%s uploadId=%s", key, id);
+            LOGGER.debugf("upload aborted" + STORE + KEY + UPLOAD_ID, "gcs", key, id);
             return null;
         });
     }
@@ -209,7 +214,7 @@ final class GcsUpload implements MultipartUpload {
             waiters = drainWaiting(Long.MAX_VALUE);
         }
         waiters.forEach(f -> f.completeExceptionally(e));
-        LOGGER.debugf("upload failed store=gcs key=%s uploadId=%s error=%s", key, id, e.reason());
+        LOGGER.debugf("upload failed" + STORE + KEY + UPLOAD_ID + ERROR, "gcs", key, id, e.reason());
         return e;
     }
 

@@ -1,5 +1,11 @@
 package dev.hubmirror.store.s3;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.PARTS;
+import static dev.hubmirror.log.LogKeys.STORE;
+import static dev.hubmirror.log.LogKeys.UPLOAD_ID;
+
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.Part;
@@ -106,8 +112,8 @@ final class S3MultipartUpload implements MultipartUpload {
         })
                 .onFailure().call(this::abortQuietly)
                 .invoke(() -> store.finished(uploadId))
-                .invoke(() -> LOGGER.debugf("multipart upload completed store=s3 key=%s uploadId=%s parts=%d",
-                        fullKey, uploadId, parts.size()))
+                .invoke(() -> LOGGER.debugf("multipart upload completed" + STORE + KEY + UPLOAD_ID + PARTS, "s3", key,
+                        uploadId, parts.size()))
                 .replaceWithVoid();
     }
 
@@ -149,13 +155,14 @@ final class S3MultipartUpload implements MultipartUpload {
                 .replaceWithVoid()
                 .onFailure(S3Call::isNotFound).recoverWithNull()
                 .onTermination().invoke(() -> store.finished(uploadId))
-                .invoke(() -> LOGGER.debugf("multipart upload aborted store=s3 key=%s uploadId=%s", fullKey, uploadId));
+                .invoke(() -> LOGGER.debugf("multipart upload aborted" + STORE + KEY + UPLOAD_ID, "s3", key,
+                        uploadId));
     }
 
     /** Aborts, logging instead of failing: used on a failure path where the first failure is the one to report. */
     private Uni<Void> abortQuietly() {
         return abort().onFailure().recoverWithUni(e -> {
-            LOGGER.warnf("abort of failed multipart upload failed store=s3 key=%s uploadId=%s error=%s", fullKey,
+            LOGGER.warnf("abort of failed multipart upload failed" + STORE + KEY + UPLOAD_ID + ERROR, "s3", key,
                     uploadId, e.getMessage());
             return Uni.createFrom().voidItem();
         });

@@ -1,5 +1,18 @@
 package dev.hubmirror.store.s3;
 
+import static dev.hubmirror.log.LogKeys.ATTEMPT;
+import static dev.hubmirror.log.LogKeys.DELAY_MS;
+import static dev.hubmirror.log.LogKeys.ENDPOINT;
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.INITIATED;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.OBJECT;
+import static dev.hubmirror.log.LogKeys.PART;
+import static dev.hubmirror.log.LogKeys.PARTS;
+import static dev.hubmirror.log.LogKeys.PROXY;
+import static dev.hubmirror.log.LogKeys.STORE;
+import static dev.hubmirror.log.LogKeys.UPLOAD_ID;
+
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.failure.RetrySettings;
@@ -209,7 +222,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
             proxyConfig.scheme("http").host(p.host()).port(p.port());
             p.username().ifPresent(proxyConfig::username);
             p.password().ifPresent(proxyConfig::password);
-            LOGGER.infof("store s3 endpoint=%s proxy=%s:%d", target.getHost(), p.host(), p.port());
+            LOGGER.infof("store s3" + ENDPOINT + PROXY + ":%d", target.getHost(), p.host(), p.port());
         });
         http.proxyConfiguration(proxyConfig.build());
         S3AsyncClientBuilder builder = S3AsyncClient.builder()
@@ -297,7 +310,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         S3Call call = S3Call.of("CreateMultipartUpload", bucket(), fullKey);
         return send(call, () -> client.createMultipartUpload(b -> b.bucket(bucket()).key(fullKey).metadata(metadata)))
                 .map(created -> {
-                    LOGGER.debugf("multipart upload started store=s3 key=%s uploadId=%s", fullKey, created.uploadId());
+                    LOGGER.debugf("multipart upload started" + STORE + KEY + UPLOAD_ID, "s3", fullKey,
+                            created.uploadId());
                     return new S3MultipartUpload(this, key, fullKey, created.uploadId(), size);
                 });
     }
@@ -326,8 +340,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                                     .onFailure(S3Call::isNotFound).recoverWithItem(0)
                                     .invoke(n -> {
                                         if (n > 0) {
-                                            LOGGER.infof("orphaned upload aborted store=s3 key=%s uploadId=%s "
-                                                    + "initiated=%s", u.key(), u.uploadId(), u.initiated());
+                                            LOGGER.infof("orphaned upload aborted" + STORE + OBJECT
+                                                    + UPLOAD_ID + INITIATED, "s3", u.key(), u.uploadId(),
+                                                    u.initiated());
                                         }
                                     });
                         })
@@ -397,7 +412,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                 .metadata(sourceHead.metadata()).contentType(sourceHead.contentType())))
                 .chain(created -> {
                     S3MultipartUpload upload = new S3MultipartUpload(this, targetKey, target, created.uploadId(), size);
-                    LOGGER.debugf("multipart copy started store=s3 key=%s uploadId=%s parts=%d", target,
+                    LOGGER.debugf("multipart copy started" + STORE + KEY + UPLOAD_ID + PARTS, "s3", targetKey,
                             created.uploadId(), parts);
                     return Multi.createFrom().range(1, parts + 1)
                             .onItem().transformToUni(n -> upload.copyPart(n, source, (n - 1) * partSize,
@@ -466,8 +481,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                         }
                         lastFailure.set(((StoreException) e).reason());
                         Duration wait = retry.delay(failed);
-                        LOGGER.debugf("s3 request failed, retrying store=s3 key=%s uploadId=%s part=%d attempt=%d "
-                                + "delayMs=%d error=%s", call.key(), call.uploadId(), call.part(), failed + 1,
+                        LOGGER.debugf("s3 request failed, retrying" + STORE + OBJECT + UPLOAD_ID + PART + ATTEMPT
+                                + DELAY_MS + ERROR, "s3", call.key(), call.uploadId(), call.part(), failed + 1,
                                 wait.toMillis(), e.getMessage());
                         return Uni.createFrom().item(Boolean.TRUE).onItem().delayIt().by(wait);
                     }));
