@@ -13,7 +13,6 @@ import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.config.TargetConfig;
 import dev.hubmirror.config.TokenConfig;
 import dev.hubmirror.config.TransferConfig;
-import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.job.JobDesk;
 import dev.hubmirror.job.JobRunners;
@@ -22,16 +21,14 @@ import dev.hubmirror.job.LocalJobDesk;
 import dev.hubmirror.job.SnapshotMirrors;
 import dev.hubmirror.job.SnapshotRunner;
 import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.StoreSettings;
 import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.transfer.SnapshotMirror;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
 import org.eclipse.microprofile.health.Readiness;
@@ -50,11 +47,10 @@ public class JobProducers {
     @Singleton
     SnapshotMirrors snapshotMirrors(SnapshotMirror defaultMirror, HubClient hub, ObjectStore defaultStore,
             StoreConfig storeConfig, TargetConfig targetConfig, TokenConfig tokenConfig, BufferPool budget,
-            TransferConfig transfer, JobConfig jobs, Vertx vertx, ServiceProducers stores, ProxySettings proxy,
-            MeterRegistry registry) {
+            TransferConfig transfer, JobConfig jobs, StoreSettings stores, MeterRegistry registry) {
         Map<String, TargetMirrors.Target> targets = new HashMap<>();
         targetConfig.targets().forEach((name, target) -> targets.put(name, new TargetMirrors.Target(
-                stores.objectStore(vertx, withUrl(storeConfig, target.url()), proxy, registry),
+                ServiceProducers.objectStore(target.url(), "mirror.targets." + name + ".url", stores),
                 target.blobs().orElse(storeConfig.blobs()))));
         Map<String, String> tokens = new HashMap<>();
         tokenConfig.tokens().forEach((name, token) -> {
@@ -89,20 +85,5 @@ public class JobProducers {
             return new KafkaJobDesk(kafkaJobs.get(), requests.get(), runners, kafka, jobConfig, kafkaCheck.get());
         }
         return new LocalJobDesk(service);
-    }
-
-    /** The store settings with another URL: a named target shares every other store setting. */
-    private static StoreConfig withUrl(StoreConfig base, String url) {
-        return (StoreConfig) Proxy.newProxyInstance(StoreConfig.class.getClassLoader(),
-                new Class<?>[] {StoreConfig.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("url") && method.getParameterCount() == 0) {
-                        return url;
-                    }
-                    try {
-                        return method.invoke(base, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 }

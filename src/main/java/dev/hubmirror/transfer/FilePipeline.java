@@ -14,6 +14,7 @@ import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.memory.BufferScope;
 import dev.hubmirror.memory.PooledBuffer;
+import dev.hubmirror.store.PartPlan;
 import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.Part;

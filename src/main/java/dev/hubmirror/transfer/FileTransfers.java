@@ -13,6 +13,7 @@ import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.memory.BufferPool;
+import dev.hubmirror.store.PartPlan;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Uni;

@@ -20,17 +20,21 @@ import dev.hubmirror.failure.Reason;
 import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.http.HttpOrigin;
 import dev.hubmirror.http.ProxySettings;
+import dev.hubmirror.store.AbstractObjectStore;
+import dev.hubmirror.store.BlockingPool;
 import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreException;
+import dev.hubmirror.store.StoreKeys;
 import dev.hubmirror.store.StoreLimits;
 import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.StoreMetadata;
+import dev.hubmirror.store.StoreSettings;
 import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -38,12 +42,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import dev.hubmirror.log.LogKeys;
@@ -74,7 +75,7 @@ import dev.hubmirror.log.LogKeys;
  *
  * <p><b>Memory.</b> Besides the parts the caller holds, each upload in flight holds one chunk buffer.
  */
-public final class GcsObjectStore implements ObjectStore, AutoCloseable {
+public final class GcsObjectStore extends AbstractObjectStore implements AutoCloseable {
 
     /** Name of the worker pool that runs the blocking client. */
     public static final String POOL_NAME = "hub-mirror-gcs";
@@ -91,14 +92,14 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     /** Bytes per read request when streaming an object back (verification). */
     static final int READ_CHUNK = 1024 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final long MAX_EXECUTE_MINUTES = 60;
+    /** GCS's longest object name, in UTF-8 bytes. */
     private static final int MAX_NAME_BYTES = 1024;
     private static final Pattern UPLOAD_ID = Pattern.compile("upload_id=[^&\\s\"']+");
 
     private final StoreLocation location;
     private final Storage storage;
     private final ResumableSessions sessions;
-    private final WorkerExecutor workers;
+    private final BlockingPool workers;
     private final int chunkSize;
 
     /**
@@ -107,6 +108,11 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
      */
     public GcsObjectStore(StoreLocation location, StoreConfig.Gcs config, Vertx vertx) {
         this(location, config, vertx, ProxySettings.NONE);
+    }
+
+    /** A store built from the shared store settings ({@code mirror.store.gcs.*}, Vert.x, the proxy). */
+    public GcsObjectStore(StoreLocation location, StoreSettings settings) {
+        this(location, settings.config().gcs(), settings.vertx(), settings.proxy());
     }
 
     /**
@@ -158,6 +164,7 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
 
     private GcsObjectStore(StoreLocation location, Storage storage, ResumableSessions sessions, Vertx vertx,
             int workers, int chunkSize) {
+        super(StoreKeys.under(location.prefix(), MAX_NAME_BYTES));
         if (!"gs".equals(location.scheme())) {
             throw new IllegalArgumentException("GcsObjectStore needs a gs:// location, got scheme '"
                     + location.scheme() + "'");
@@ -166,14 +173,11 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
             throw new IllegalArgumentException("mirror.store.gcs.chunk-size must be a positive multiple of 256 KiB, got "
                     + chunkSize + " bytes");
         }
-        if (workers < 1) {
-            throw new IllegalArgumentException("mirror.store.gcs.workers must be at least 1, got " + workers);
-        }
         this.location = location;
         this.storage = storage;
         this.sessions = sessions;
         this.chunkSize = chunkSize;
-        this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, workers, MAX_EXECUTE_MINUTES, TimeUnit.MINUTES);
+        this.workers = new BlockingPool(vertx, POOL_NAME, workers, "mirror.store.gcs.workers");
     }
 
     private record Tracked(Storage storage, ResumableSessions sessions) {
@@ -226,15 +230,12 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public String url(String key) {
+    protected String urlOf(String key) {
         // a key ending in '/' (or empty) names a folder, e.g. a snapshot: its URL ends in '/' too
         if (key.isEmpty()) {
             return "gs://" + location.bucket() + "/" + (location.prefix().isEmpty() ? "" : location.prefix() + "/");
         }
-        if (key.endsWith("/")) {
-            return "gs://" + location.bucket() + "/" + objectName(key.substring(0, key.length() - 1)) + "/";
-        }
-        return "gs://" + location.bucket() + "/" + objectName(key);
+        return "gs://" + location.bucket() + "/" + keys().fullKey(key);
     }
 
     @Override
@@ -248,14 +249,15 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Optional<StoredObject>> stat(String key) {
+    protected Uni<Optional<StoredObject>> statChecked(String key) {
         return blocking("stat", key, () -> {
             Blob blob = storage.get(blobId(key));
             if (blob == null) {
                 return Optional.empty();
             }
             Long size = blob.getSize();
-            return Optional.of(new StoredObject(key, size == null ? 0 : size, lowerCase(blob.getMetadata())));
+            return Optional.of(new StoredObject(key, size == null ? 0 : size,
+                    blob.getMetadata() == null ? Map.of() : blob.getMetadata()));
         });
     }
 
@@ -264,35 +266,30 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
      * bytes on the worker pool (the reader is reopened per chunk, so no channel is held between requests).
      */
     @Override
-    public Multi<ByteBuffer> read(String key) {
+    protected Multi<ByteBuffer> readChecked(String key) {
         // the object's size bounds every read: a reader is not trusted to stop at the end by itself
         return stat(key).onItem().transformToMulti(found -> {
             long size = found.orElseThrow(() -> new StoreException(Reason.STORE_ERROR, false,
                     "cannot read " + url(key) + ": no such object", null)).size();
-            long[] position = {0};
-            return Multi.createBy().repeating()
-                    .uni(() -> blocking("read", key, () -> {
-                        int want = (int) Math.min(READ_CHUNK, size - position[0]);
-                        ByteBuffer chunk = ByteBuffer.allocate(want);
-                        if (want > 0) {
-                            try (com.google.cloud.ReadChannel reader = storage.reader(blobId(key))) {
-                                reader.seek(position[0]);
-                                reader.limit(position[0] + want);
-                                while (chunk.hasRemaining() && reader.read(chunk) >= 0) {
-                                    // fill the chunk or reach the end of the object
-                                }
-                            }
+            return workers.readChunks(position -> {
+                int want = (int) Math.min(READ_CHUNK, size - position);
+                ByteBuffer chunk = ByteBuffer.allocate(want);
+                if (want > 0) {
+                    try (com.google.cloud.ReadChannel reader = storage.reader(blobId(key))) {
+                        reader.seek(position);
+                        reader.limit(position + want);
+                        while (chunk.hasRemaining() && reader.read(chunk) >= 0) {
+                            // fill the chunk or reach the end of the object
                         }
-                        chunk.flip();
-                        position[0] += chunk.remaining();
-                        return chunk;
-                    }))
-                    .until(chunk -> !chunk.hasRemaining());
+                    }
+                }
+                return chunk.flip();
+            }, e -> translate("read", key, e, false));
         });
     }
 
     @Override
-    public Uni<Void> put(String key, Content content, Map<String, String> metadata) {
+    protected Uni<Void> putChecked(String key, Content content, Map<String, String> metadata) {
         return blocking("put", key, () -> {
             // the client takes an array: one heap copy of the object, counted by writeOverhead
             storage.create(blobInfo(key, metadata), content.toArray());
@@ -310,12 +307,8 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<MultipartUpload> beginUpload(String key, long size, Map<String, String> metadata) {
+    protected Uni<MultipartUpload> beginChecked(String key, long size, Map<String, String> metadata) {
         return blocking("beginUpload", key, () -> {
-            if (size < 0) {
-                throw new StoreException(Reason.INTERNAL, false,
-                        "upload of store key '" + key + "' has a negative size " + size, null);
-            }
             BlobInfo info = blobInfo(key, metadata);
             ResumableSessions.Opened<WriteChannel> opened = sessions.open(() -> storage.writer(info));
             WriteChannel channel = opened.value();
@@ -327,7 +320,7 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> copy(String sourceKey, String targetKey) {
+    protected Uni<Void> copyChecked(String sourceKey, String targetKey) {
         return blocking("copy", targetKey, () -> {
             BlobId source = blobId(sourceKey);
             Blob blob = storage.get(source);
@@ -338,7 +331,7 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
             // the target's metadata is set explicitly, from the very generation that is copied
             BlobInfo target = BlobInfo.newBuilder(blobId(targetKey))
                     .setContentType(CONTENT_TYPE)
-                    .setMetadata(lowerCase(blob.getMetadata()))
+                    .setMetadata(StoreMetadata.normalise(blob.getMetadata()))
                     .build();
             Storage.CopyRequest.Builder request = Storage.CopyRequest.newBuilder().setSource(source).setTarget(target);
             if (blob.getGeneration() != null) {
@@ -350,7 +343,7 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> delete(String key) {
+    protected Uni<Void> deleteChecked(String key) {
         return blocking("delete", key, () -> {
             storage.delete(blobId(key));
             return null;
@@ -381,55 +374,12 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     private BlobInfo blobInfo(String key, Map<String, String> metadata) {
         return BlobInfo.newBuilder(blobId(key))
                 .setContentType(CONTENT_TYPE)
-                .setMetadata(lowerCase(metadata))
+                .setMetadata(metadata)
                 .build();
     }
 
     private BlobId blobId(String key) {
-        return BlobId.of(location.bucket(), objectName(key));
-    }
-
-    /** The object name of a key, refusing keys that are not plain relative paths. */
-    String objectName(String key) {
-        if (key == null || key.isEmpty()) {
-            throw unsafe(key, "it is empty");
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c == '\\' || c == '\0' || c == '\r' || c == '\n') {
-                throw unsafe(key, "it contains a backslash, NUL, CR or LF");
-            }
-        }
-        if (key.startsWith("/")) {
-            throw unsafe(key, "it is absolute");
-        }
-        for (String segment : key.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                throw unsafe(key, "it has an empty, '.' or '..' segment");
-            }
-        }
-        String name = location.fullKey(key);
-        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-            throw unsafe(key, "with the prefix it is longer than GCS's " + MAX_NAME_BYTES + " bytes");
-        }
-        return name;
-    }
-
-    private static StoreException unsafe(String key, String why) {
-        return new StoreException(Reason.UNSAFE_PATH, false,
-                "store key '" + key + "' refused: " + why + "; keys are relative paths with '/' separators", null);
-    }
-
-    private static Map<String, String> lowerCase(Map<String, String> metadata) {
-        Map<String, String> lower = new TreeMap<>();
-        if (metadata != null) {
-            metadata.forEach((k, v) -> {
-                if (k != null && v != null) {
-                    lower.put(k.toLowerCase(Locale.ROOT), v);
-                }
-            });
-        }
-        return lower;
+        return BlobId.of(location.bucket(), keys().fullKey(key));
     }
 
     private static String randomHex() {
@@ -440,9 +390,7 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
 
     /** Runs a blocking client call on the worker pool, translating failures; lazy and re-subscribable. */
     <T> Uni<T> blocking(String operation, String key, Callable<T> work) {
-        return Uni.createFrom()
-                .completionStage(() -> workers.<T>executeBlocking(work, false).toCompletionStage())
-                .onFailure().transform(e -> translate(operation, key, e, false));
+        return workers.run(work, e -> translate(operation, key, e, false));
     }
 
     /**

@@ -18,13 +18,17 @@ import dev.hubmirror.failure.Reason;
 import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.http.HttpOrigin;
 import dev.hubmirror.http.ProxySettings;
+import dev.hubmirror.store.AbstractObjectStore;
 import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.PartPlan;
 import dev.hubmirror.store.StoreException;
+import dev.hubmirror.store.StoreKeys;
 import dev.hubmirror.store.StoreLimits;
 import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.StoreObserver;
+import dev.hubmirror.store.StoreSettings;
 import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -34,11 +38,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -75,7 +77,7 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
  * {@link StoreException} ({@link Reason#STORE_UNAVAILABLE}: 5xx, SlowDown, connection failures and time-outs), at
  * most as often as {@link Tuning#retry()} allows, with its jittered exponential waits. Parts are re-sent from the caller's buffer without copying it.
  */
-public final class S3ObjectStore implements ObjectStore, AutoCloseable {
+public final class S3ObjectStore extends AbstractObjectStore implements AutoCloseable {
 
     private static final Logger LOGGER = Logger.getLogger(S3ObjectStore.class);
 
@@ -84,6 +86,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     /** Most pages of ListMultipartUploads that {@link #abortUploads} reads in one call. */
     static final int MAX_UPLOAD_PAGES = 10;
+
+    /** S3's longest object key, in UTF-8 bytes. */
+    static final int MAX_KEY_BYTES = 1024;
 
     /** The largest object one CopyObject request can copy on S3. */
     public static final long MAX_COPY_OBJECT_SIZE = 5L * 1024 * 1024 * 1024;
@@ -156,6 +161,11 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         this(location, config, ProxySettings.NONE, observer);
     }
 
+    /** A store built from the shared store settings ({@code mirror.store.s3.*}, the proxy, the retry observer). */
+    public S3ObjectStore(StoreLocation location, StoreSettings settings) {
+        this(location, settings.config().s3(), settings.proxy(), settings.observer());
+    }
+
     /** A store with its own client built from the configuration, through {@code proxy} where it applies. */
     public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, ProxySettings proxy, StoreObserver observer) {
         this(location, buildClient(config, proxy), true, Tuning.from(config), observer);
@@ -178,6 +188,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     private S3ObjectStore(StoreLocation location, S3AsyncClient client, boolean ownsClient, Tuning tuning,
             StoreObserver observer) {
+        super(StoreKeys.under(location.prefix(), MAX_KEY_BYTES));
         if (!"s3".equals(location.scheme())) {
             throw new IllegalArgumentException("S3ObjectStore needs an s3://bucket/prefix location, got scheme '"
                     + location.scheme() + "'");
@@ -265,7 +276,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public String url(String key) {
+    protected String urlOf(String key) {
         return "s3://" + location.bucket() + "/" + location.fullKey(key);
     }
 
@@ -275,16 +286,16 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Optional<StoredObject>> stat(String key) {
+    protected Uni<Optional<StoredObject>> statChecked(String key) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("HeadObject", bucket(), fullKey);
         return send(call, () -> client.headObject(b -> b.bucket(bucket()).key(fullKey)))
-                .map(head -> Optional.of(new StoredObject(key, head.contentLength(), lowerCaseKeys(head.metadata()))))
+                .map(head -> Optional.of(new StoredObject(key, head.contentLength(), head.metadata())))
                 .onFailure(S3Call::isNotFound).recoverWithItem(Optional.empty());
     }
 
     @Override
-    public Multi<ByteBuffer> read(String key) {
+    protected Multi<ByteBuffer> readChecked(String key) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("GetObject", bucket(), fullKey);
         return send(call, () -> client.getObject(b -> b.bucket(bucket()).key(fullKey),
@@ -294,7 +305,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> put(String key, Content content, Map<String, String> metadata) {
+    protected Uni<Void> putChecked(String key, Content content, Map<String, String> metadata) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("PutObject", bucket(), fullKey);
         long length = content.length();
@@ -305,7 +316,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<MultipartUpload> beginUpload(String key, long size, Map<String, String> metadata) {
+    protected Uni<MultipartUpload> beginChecked(String key, long size, Map<String, String> metadata) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("CreateMultipartUpload", bucket(), fullKey);
         return send(call, () -> client.createMultipartUpload(b -> b.bucket(bucket()).key(fullKey).metadata(metadata)))
@@ -323,7 +334,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
      * them.
      */
     @Override
-    public Uni<Integer> abortUploads(String prefix) {
+    protected Uni<Integer> abortUploadsChecked(String prefix) {
         String fullPrefix = location.fullKey(prefix);
         boolean folder = prefix.isEmpty() || prefix.endsWith("/");
         return listUploads(fullPrefix, null, null, new ArrayList<>(), 0)
@@ -379,7 +390,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> copy(String sourceKey, String targetKey) {
+    protected Uni<Void> copyChecked(String sourceKey, String targetKey) {
         String source = location.fullKey(sourceKey);
         String target = location.fullKey(targetKey);
         S3Call head = S3Call.of("HeadObject", bucket(), source);
@@ -404,9 +415,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private Uni<Void> copyInParts(String source, String targetKey, HeadObjectResponse sourceHead) {
         String target = location.fullKey(targetKey);
         long size = sourceHead.contentLength();
-        long partSize = Math.min(StoreLimits.S3.maxPartSize(),
-                Math.max(tuning.copyPartSize(), ceilDiv(size, StoreLimits.S3.maxParts())));
-        int parts = (int) ceilDiv(size, partSize);
+        PartPlan plan = PartPlan.inParts(size, tuning.copyPartSize(), StoreLimits.S3);
+        int parts = plan.partCount();
         S3Call create = S3Call.of("CreateMultipartUpload", bucket(), target);
         return send(create, () -> client.createMultipartUpload(b -> b.bucket(bucket()).key(target)
                 .metadata(sourceHead.metadata()).contentType(sourceHead.contentType())))
@@ -415,8 +425,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                     LOGGER.debugf("multipart copy started" + STORE + KEY + UPLOAD_ID + PARTS, "s3", targetKey,
                             created.uploadId(), parts);
                     return Multi.createFrom().range(1, parts + 1)
-                            .onItem().transformToUni(n -> upload.copyPart(n, source, (n - 1) * partSize,
-                                    Math.min(size, n * partSize) - 1))
+                            .onItem().transformToUni(n -> upload.copyPart(n, source, plan.offset(n - 1),
+                                    plan.offset(n - 1) + plan.length(n - 1) - 1))
                             .merge(tuning.copyConcurrency())
                             .collect().asList()
                             .onFailure().call(e -> upload.abort().onFailure().recoverWithNull())
@@ -426,7 +436,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> delete(String key) {
+    protected Uni<Void> deleteChecked(String key) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("DeleteObject", bucket(), fullKey);
         return send(call, () -> client.deleteObject(b -> b.bucket(bucket()).key(fullKey)))
@@ -510,15 +520,5 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         }
         return new StoreException(e.reason(), e.retriable(), e.getMessage() + " (gave up after " + attempts
                 + " attempts)", e.getCause());
-    }
-
-    private static Map<String, String> lowerCaseKeys(Map<String, String> metadata) {
-        Map<String, String> result = new TreeMap<>();
-        metadata.forEach((k, v) -> result.put(k.toLowerCase(Locale.ROOT), v));
-        return Map.copyOf(result);
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
     }
 }
