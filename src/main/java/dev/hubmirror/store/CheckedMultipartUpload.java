@@ -7,19 +7,25 @@ import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A {@link MultipartUpload} whose parts and receipts the store contract checks before the adapter sees them, the same
  * for every store: a part must have a number the store allows and fit the object's size; a completion's receipts must
  * cover the object exactly (sorted by number, no number twice, each part starting where the one before ended, the
- * last ending at the size), so that no hole and no overlap is ever published. Adapters implement the checked
- * operations.
+ * last ending at the size), so that no hole and no overlap is ever published; once aborted or completed, an upload
+ * takes no more parts (a second completion succeeds again, an abort after a completion does nothing, an abort may be
+ * repeated). Adapters implement the checked operations.
  */
 public abstract class CheckedMultipartUpload implements MultipartUpload {
 
     private final String key;
     private final long size;
     private final StoreLimits limits;
+    /** How the upload ended: {@link #COMPLETED}, {@link #ABORTED}, or {@code null} while it is open. */
+    private final AtomicReference<String> ended = new AtomicReference<>();
+    private static final String COMPLETED = "completed";
+    private static final String ABORTED = "aborted";
 
     /**
      * @param key    the key the object will have
@@ -51,12 +57,30 @@ public abstract class CheckedMultipartUpload implements MultipartUpload {
     }
 
     @Override
+    public final Uni<Void> abort() {
+        return Uni.createFrom().deferred(() -> {
+            if (COMPLETED.equals(ended.get())) {
+                return Uni.createFrom().voidItem();
+            }
+            ended.compareAndSet(null, ABORTED);
+            return abortChecked();
+        });
+    }
+
+    @Override
     public final Uni<Void> complete(List<PartReceipt> receipts) {
         return Uni.createFrom().deferred(() -> {
+            if (COMPLETED.equals(ended.get())) {
+                return Uni.createFrom().voidItem();
+            }
+            if (ABORTED.equals(ended.get())) {
+                return Uni.createFrom().failure(closed("complete"));
+            }
             List<PartReceipt> sorted = new ArrayList<>(receipts);
             sorted.sort(Comparator.comparingInt(PartReceipt::number));
             StoreException gap = coverage(sorted);
-            return gap == null ? completeChecked(sorted) : refused(gap);
+            return gap == null ? completeChecked(sorted).invoke(() -> ended.compareAndSet(null, COMPLETED))
+                    : refused(gap);
         });
     }
 
@@ -66,12 +90,18 @@ public abstract class CheckedMultipartUpload implements MultipartUpload {
     /** Completes from receipts, sorted by part number, that cover the object exactly. */
     protected abstract Uni<Void> completeChecked(List<PartReceipt> sorted);
 
+    /** Discards everything uploaded; called again when an abort is repeated, never after a completion. */
+    protected abstract Uni<Void> abortChecked();
+
     /** What a refused completion does: fail with {@code refusal} (a store may first abort the upload). */
     protected Uni<Void> refused(StoreException refusal) {
         return Uni.createFrom().failure(refusal);
     }
 
     private StoreException refusal(Part part) {
+        if (ended.get() != null) {
+            return closed("upload part " + part.number() + " of");
+        }
         if (part.number() < 1 || part.number() > limits.maxParts()) {
             return new StoreException(Reason.INTERNAL, false, "part " + part.number() + " of store key '" + key
                     + "' (upload " + id() + ") refused: part numbers go from 1 to " + limits.maxParts(), null);
@@ -101,6 +131,11 @@ public abstract class CheckedMultipartUpload implements MultipartUpload {
                     + " bytes");
         }
         return null;
+    }
+
+    private StoreException closed(String action) {
+        return new StoreException(Reason.STORE_ERROR, false, "cannot " + action + " store key '" + key + "': upload "
+                + id() + " was already " + ended.get(), null);
     }
 
     private StoreException refusedCompletion(String why) {

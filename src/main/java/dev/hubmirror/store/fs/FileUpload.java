@@ -16,13 +16,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
  * One upload into a temp file under {@code .hub-mirror/tmp/}: parts are written at their offsets, in any order and
  * concurrently; {@link #complete} fsyncs the file and publishes it onto its key ({@link FilesystemObjectStore#publish});
- * {@link #abort} deletes it. After either, the upload takes no more calls.
+ * {@link #abort} deletes it.
  */
 final class FileUpload extends CheckedMultipartUpload {
 
@@ -32,7 +31,6 @@ final class FileUpload extends CheckedMultipartUpload {
     private final Map<String, String> metadata;
     private final Path target;
     private final Path temp;
-    private final AtomicBoolean finished = new AtomicBoolean();
 
     FileUpload(FilesystemObjectStore store, String key, long size, Map<String, String> metadata, Path target,
             Path temp) {
@@ -51,7 +49,6 @@ final class FileUpload extends CheckedMultipartUpload {
     @Override
     protected Uni<PartReceipt> uploadChecked(Part part) {
         return store.blocking("uploadPart", key(), () -> {
-            checkOpen("upload part " + part.number() + " of");
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 FilesystemObjectStore.writeAt(channel, part.content(), part.offset());
             } catch (NoSuchFileException e) {
@@ -66,7 +63,6 @@ final class FileUpload extends CheckedMultipartUpload {
     @Override
     protected Uni<Void> completeChecked(List<PartReceipt> sorted) {
         return store.blocking("complete", key(), () -> {
-            checkOpen("complete");
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
                 if (channel.size() != size()) {
                     throw new StoreException(Reason.STORE_ERROR, false, "upload " + id() + " of store key '"
@@ -75,7 +71,6 @@ final class FileUpload extends CheckedMultipartUpload {
                 channel.force(true);
             }
             store.publish(key(), temp, target, metadata, false);
-            finished.set(true);
             store.temps().published(temp);
             LOGGER.debugf("upload completed" + STORE + KEY + UPLOAD_ID, "file", key(), id());
             return null;
@@ -83,20 +78,11 @@ final class FileUpload extends CheckedMultipartUpload {
     }
 
     @Override
-    public Uni<Void> abort() {
+    protected Uni<Void> abortChecked() {
         return store.blocking("abort", key(), () -> {
-            // after a completion the temp name is gone (renamed), so this never touches the published file
-            finished.set(true);
             store.temps().discard(temp);
             LOGGER.debugf("upload aborted" + STORE + KEY + UPLOAD_ID, "file", key(), id());
             return null;
         });
-    }
-
-    private void checkOpen(String action) {
-        if (finished.get()) {
-            throw new StoreException(Reason.STORE_ERROR, false, "cannot " + action + " store key '" + key()
-                    + "': upload " + id() + " was already completed or aborted", null);
-        }
     }
 }

@@ -1,24 +1,16 @@
 package dev.hubmirror.store.gcs;
 
-import static dev.hubmirror.log.LogKeys.ENDPOINT;
 import static dev.hubmirror.log.LogKeys.KEY;
-import static dev.hubmirror.log.LogKeys.PROXY;
 import static dev.hubmirror.log.LogKeys.STORE;
 
-import com.google.api.client.http.javanet.NetHttpTransport;
-import com.google.cloud.NoCredentials;
 import com.google.cloud.WriteChannel;
-import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.HttpStorageOptions;
 import com.google.cloud.storage.Storage;
-import com.google.cloud.storage.StorageOptions;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
-import dev.hubmirror.failure.RetrySettings;
-import dev.hubmirror.http.HttpOrigin;
 import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.store.AbstractObjectStore;
 import dev.hubmirror.store.BlockingPool;
@@ -35,9 +27,6 @@ import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -45,7 +34,6 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
 import dev.hubmirror.log.LogKeys;
 
@@ -94,7 +82,6 @@ public final class GcsObjectStore extends AbstractObjectStore implements AutoClo
     private static final SecureRandom RANDOM = new SecureRandom();
     /** GCS's longest object name, in UTF-8 bytes. */
     private static final int MAX_NAME_BYTES = 1024;
-    private static final Pattern UPLOAD_ID = Pattern.compile("upload_id=[^&\\s\"']+");
 
     private final StoreLocation location;
     private final Storage storage;
@@ -123,7 +110,8 @@ public final class GcsObjectStore extends AbstractObjectStore implements AutoClo
      * @throws IllegalArgumentException when the proxy for GCS needs credentials
      */
     public GcsObjectStore(StoreLocation location, StoreConfig.Gcs config, Vertx vertx, ProxySettings proxy) {
-        this(location, options(config), proxyFor(config, proxy), vertx, config.workers(), chunkSize(config));
+        this(location, GcsClients.options(config), GcsClients.proxyFor(config, proxy), vertx, config.workers(),
+                GcsClients.chunkSize(config));
     }
 
     /** A store over a client built from {@code options}; its transport options are replaced to track sessions. */
@@ -133,27 +121,10 @@ public final class GcsObjectStore extends AbstractObjectStore implements AutoClo
 
     private GcsObjectStore(StoreLocation location, HttpStorageOptions.Builder options, Optional<java.net.Proxy> proxy,
             Vertx vertx, int workers, int chunkSize) {
-        this(location, sessionTracking(options, proxy), vertx, workers, chunkSize);
+        this(location, GcsClients.sessionTracking(options, proxy), vertx, workers, chunkSize);
     }
 
-    /** The proxy GCS requests go through, if any. */
-    private static Optional<java.net.Proxy> proxyFor(StoreConfig.Gcs config, ProxySettings proxy) {
-        URI endpoint = URI.create(config.host().map(String::trim).filter(h -> !h.isEmpty())
-                .orElse("https://storage.googleapis.com"));
-        return proxy.forTarget(HttpOrigin.of(endpoint)).map(p -> {
-            if (p.username().isPresent()) {
-                throw new IllegalArgumentException("the forward proxy " + p.host() + ":" + p.port() + " for GCS ("
-                        + endpoint.getHost() + ") needs credentials (mirror.proxy.username), which the GCS client "
-                        + "cannot send: put " + endpoint.getHost() + " into NO_PROXY (mirror.proxy.no-proxy) or use a "
-                        + "proxy without authentication for it");
-            }
-            LOGGER.infof("store gcs" + ENDPOINT + PROXY + ":%d", endpoint.getHost(), p.host(), p.port());
-            return new java.net.Proxy(java.net.Proxy.Type.HTTP, InetSocketAddress.createUnresolved(p.host(),
-                    p.port()));
-        });
-    }
-
-    private GcsObjectStore(StoreLocation location, Tracked tracked, Vertx vertx, int workers, int chunkSize) {
+    private GcsObjectStore(StoreLocation location, GcsClients.Tracked tracked, Vertx vertx, int workers, int chunkSize) {
         this(location, tracked.storage(), tracked.sessions(), vertx, workers, chunkSize);
     }
 
@@ -178,50 +149,6 @@ public final class GcsObjectStore extends AbstractObjectStore implements AutoClo
         this.sessions = sessions;
         this.chunkSize = chunkSize;
         this.workers = new BlockingPool(vertx, POOL_NAME, workers, "mirror.store.gcs.workers");
-    }
-
-    private record Tracked(Storage storage, ResumableSessions sessions) {
-    }
-
-    private static Tracked sessionTracking(HttpStorageOptions.Builder builder, Optional<java.net.Proxy> proxy) {
-        ResumableSessions sessions = new ResumableSessions();
-        HttpTransportOptions base = HttpStorageOptions.defaults().getDefaultTransportOptions();
-        if (proxy.isPresent()) {
-            java.net.Proxy via = proxy.get();
-            base = base.toBuilder().setHttpTransportFactory(() -> new NetHttpTransport.Builder().setProxy(via).build())
-                    .build();
-        }
-        HttpStorageOptions options = builder.setTransportOptions(sessions.transportOptions(base)).build();
-        sessions.bind(options);
-        return new Tracked(options.getService(), sessions);
-    }
-
-    /** Client options from configuration: ADC unless anonymous, project and host overrides, attempts per request. */
-    static HttpStorageOptions.Builder options(StoreConfig.Gcs config) {
-        HttpStorageOptions.Builder builder = StorageOptions.http();
-        config.projectId().ifPresent(builder::setProjectId);
-        config.host().ifPresent(builder::setHost);
-        if (config.anonymous()) {
-            builder.setCredentials(NoCredentials.getInstance());
-        }
-        // the Google client retries each request itself (resuming a session from the offset it reports) and always
-        // jitters its waits
-        RetrySettings retry = new RetrySettings(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(), 1);
-        builder.setRetrySettings(StorageOptions.getDefaultRetrySettings().toBuilder()
-                .setMaxAttempts(retry.maxAttempts())
-                .setInitialRetryDelayDuration(retry.initialBackoff())
-                .setMaxRetryDelayDuration(retry.maxBackoff())
-                .setRetryDelayMultiplier(2.0)
-                .build());
-        return builder;
-    }
-
-    private static int chunkSize(StoreConfig.Gcs config) {
-        long bytes = config.chunkSize().asLongValue();
-        if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("mirror.store.gcs.chunk-size must be below 2 GiB, got " + bytes);
-        }
-        return (int) bytes;
     }
 
     @Override
@@ -393,65 +320,8 @@ public final class GcsObjectStore extends AbstractObjectStore implements AutoClo
         return workers.run(work, e -> translate(operation, key, e, false));
     }
 
-    /**
-     * Translates a client failure into a {@link StoreException}. {@code inSession}: the failure
-     * came from a resumable session, whose URI may appear in the client's message, so the message is redacted and the
-     * cause dropped; a session that is gone (404, 410) is retriable: the engine restarts the file.
-     */
+    /** A client failure as a {@link StoreException} ({@link GcsFailures#translate}). */
     StoreException translate(String operation, String key, Throwable e, boolean inSession) {
-        if (e instanceof StoreException se) {
-            return se;
-        }
-        String what = operation + " of store key '" + key + "' in bucket " + location.bucket() + " failed";
-        com.google.cloud.storage.StorageException se = storageException(e);
-        if (se == null) {
-            if (e instanceof IOException) {
-                return new StoreException(Reason.STORE_UNAVAILABLE, true,
-                        what + ": " + redact(e.toString()) + "; check the network path to GCS", inSession ? null : e);
-            }
-            return new StoreException(Reason.INTERNAL, false,
-                    what + ": unexpected " + e.getClass().getName() + ": " + redact(String.valueOf(e.getMessage())),
-                    inSession ? null : e);
-        }
-        int code = se.getCode();
-        String detail = " (HTTP " + code + (se.getReason() == null ? "" : " " + se.getReason()) + ")";
-        Throwable cause = inSession ? null : se;
-        if (inSession && (code == 404 || code == 410)) {
-            return new StoreException(Reason.STORE_ERROR, true, what
-                    + ": the resumable-upload session expired or was cancelled" + detail + "; restart the file", cause);
-        }
-        if (code == 401 || code == 403) {
-            return new StoreException(Reason.STORE_ACCESS_DENIED, false, what
-                    + ": GCS refused the credentials" + detail
-                    + "; grant the service account roles/storage.objectAdmin on the bucket (docs/gcs.md)", cause);
-        }
-        if (code == 404) {
-            return new StoreException(Reason.STORE_ACCESS_DENIED, false, what
-                    + ": the bucket does not exist or is not visible to these credentials" + detail, cause);
-        }
-        if (code == 0 || code == 408 || code == 429 || code >= 500 || se.isRetryable()) {
-            return new StoreException(Reason.STORE_UNAVAILABLE, true,
-                    what + ": GCS is unavailable" + detail + ": " + redact(se.getMessage()), cause);
-        }
-        return new StoreException(Reason.STORE_ERROR, false,
-                what + detail + ": " + redact(se.getMessage()), cause);
-    }
-
-    private static com.google.cloud.storage.StorageException storageException(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof com.google.cloud.storage.StorageException se) {
-                return se;
-            }
-        }
-        return null;
-    }
-
-    /** Removes resumable-session ids (which authorize writes) from a client message. */
-    static String redact(String message) {
-        if (message == null) {
-            return "";
-        }
-        String firstLine = message.lines().findFirst().orElse("");
-        return UPLOAD_ID.matcher(firstLine).replaceAll("upload_id=<redacted>");
+        return GcsFailures.translate(operation, key, location.bucket(), e, inSession);
     }
 }

@@ -76,7 +76,7 @@ final class GcsUpload extends CheckedMultipartUpload {
     }
 
     @Override
-    public Uni<Void> abort() {
+    protected Uni<Void> abortChecked() {
         return store.blocking("abort", key(), () -> {
             StoreException aborted = new StoreException(Reason.STORE_ERROR, false,
                     "upload " + id + " of store key '" + key() + "' was aborted", null);

@@ -118,7 +118,7 @@ final class S3MultipartUpload extends CheckedMultipartUpload {
     }
 
     @Override
-    public Uni<Void> abort() {
+    protected Uni<Void> abortChecked() {
         S3Call call = S3Call.of("AbortMultipartUpload", store.bucket(), fullKey, uploadId, 0);
         return store.send(call, () -> store.client().abortMultipartUpload(
                 b -> b.bucket(store.bucket()).key(fullKey).uploadId(uploadId)))

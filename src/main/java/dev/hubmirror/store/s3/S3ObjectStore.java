@@ -1,22 +1,15 @@
 package dev.hubmirror.store.s3;
 
-import static dev.hubmirror.log.LogKeys.ATTEMPT;
-import static dev.hubmirror.log.LogKeys.DELAY_MS;
-import static dev.hubmirror.log.LogKeys.ENDPOINT;
-import static dev.hubmirror.log.LogKeys.ERROR;
 import static dev.hubmirror.log.LogKeys.INITIATED;
 import static dev.hubmirror.log.LogKeys.KEY;
 import static dev.hubmirror.log.LogKeys.OBJECT;
-import static dev.hubmirror.log.LogKeys.PART;
 import static dev.hubmirror.log.LogKeys.PARTS;
-import static dev.hubmirror.log.LogKeys.PROXY;
 import static dev.hubmirror.log.LogKeys.STORE;
 import static dev.hubmirror.log.LogKeys.UPLOAD_ID;
 
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.failure.RetrySettings;
-import dev.hubmirror.http.HttpOrigin;
 import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.store.AbstractObjectStore;
 import dev.hubmirror.store.Content;
@@ -32,7 +25,6 @@ import dev.hubmirror.store.StoreSettings;
 import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -43,27 +35,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import mutiny.zero.flow.adapters.AdaptersToFlow;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.ProxyConfiguration;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
-import software.amazon.awssdk.regions.providers.AwsRegionProvider;
-import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
-import software.amazon.awssdk.regions.providers.InstanceProfileRegionProvider;
-import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
@@ -97,7 +75,7 @@ public final class S3ObjectStore extends AbstractObjectStore implements AutoClos
     private final S3AsyncClient client;
     private final boolean ownsClient;
     private final Tuning tuning;
-    private final StoreObserver observer;
+    private final S3Requests requests;
     /** Ids of the multipart uploads this instance began and has not completed or aborted yet. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
@@ -149,7 +127,7 @@ public final class S3ObjectStore extends AbstractObjectStore implements AutoClos
     }
 
     /**
-     * A store with its own client built from the configuration (see {@link #buildClient}); {@link #close()} closes
+     * A store with its own client built from the configuration (see {@link S3Clients#build}); {@link #close()} closes
      * it.
      */
     public S3ObjectStore(StoreLocation location, StoreConfig.S3 config) {
@@ -168,12 +146,12 @@ public final class S3ObjectStore extends AbstractObjectStore implements AutoClos
 
     /** A store with its own client built from the configuration, through {@code proxy} where it applies. */
     public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, ProxySettings proxy, StoreObserver observer) {
-        this(location, buildClient(config, proxy), true, Tuning.from(config), observer);
+        this(location, S3Clients.build(config, proxy), true, Tuning.from(config), observer);
     }
 
     /** A store with its own client built from the configuration, and the given tuning. */
     public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, Tuning tuning) {
-        this(location, buildClient(config), true, tuning, StoreObserver.NONE);
+        this(location, S3Clients.build(config), true, tuning, StoreObserver.NONE);
     }
 
     /** A store on a client owned by the caller (not closed by {@link #close()}). */
@@ -197,77 +175,7 @@ public final class S3ObjectStore extends AbstractObjectStore implements AutoClos
         this.client = client;
         this.ownsClient = ownsClient;
         this.tuning = tuning;
-        this.observer = observer;
-    }
-
-    /**
-     * Builds the S3 client for a configuration: the endpoint override when set (then path-style addressing unless
-     * configured otherwise), the configured region or the SDK's region chain (else {@code us-east-1}), the SDK's
-     * default credentials chain (env, system properties, profile, web identity, container, instance), checksums
-     * only where S3 requires them (S3-compatible servers often reject the newer default ones), no SDK retries (the
-     * store retries itself), and at most {@code maxConnections} concurrent connections. Building may block briefly
-     * (profile files; the instance metadata service when no region is configured on AWS): do it at startup, not on
-     * an event loop.
-     */
-    public static S3AsyncClient buildClient(StoreConfig.S3 config) {
-        return buildClient(config, ProxySettings.NONE);
-    }
-
-    /**
-     * {@link #buildClient(StoreConfig.S3)} through the forward proxy that {@code proxy} names for the store's endpoint
-     * ({@code mirror.proxy.*}, {@code HTTPS_PROXY}/{@code HTTP_PROXY}; none when the endpoint is in {@code NO_PROXY}).
-     * The SDK's own reading of proxy system properties and environment variables is off, so the service's rules are
-     * the only ones.
-     */
-    public static S3AsyncClient buildClient(StoreConfig.S3 config, ProxySettings proxy) {
-        Optional<String> endpoint = config.endpoint().map(String::trim).filter(e -> !e.isEmpty());
-        Region region = region(config, endpoint.isPresent());
-        URI target = endpoint.map(URI::create).orElseGet(() -> URI.create("https://s3." + region.id() + ".amazonaws.com"));
-        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
-                .maxConcurrency(config.maxConnections())
-                .connectionAcquisitionTimeout(Duration.ofMinutes(1));
-        Optional<ProxySettings.Proxy> via = proxy.forTarget(HttpOrigin.of(target));
-        ProxyConfiguration.Builder proxyConfig = ProxyConfiguration.builder().useSystemPropertyValues(false)
-                .useEnvironmentVariableValues(false);
-        via.ifPresent(p -> {
-            proxyConfig.scheme("http").host(p.host()).port(p.port());
-            p.username().ifPresent(proxyConfig::username);
-            p.password().ifPresent(proxyConfig::password);
-            LOGGER.infof("store s3" + ENDPOINT + PROXY + ":%d", target.getHost(), p.host(), p.port());
-        });
-        http.proxyConfiguration(proxyConfig.build());
-        S3AsyncClientBuilder builder = S3AsyncClient.builder()
-                .httpClientBuilder(http)
-                .region(region)
-                .forcePathStyle(config.pathStyle().orElse(endpoint.isPresent()))
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
-        if (endpoint.isPresent()) {
-            builder.endpointOverride(URI.create(endpoint.get()));
-        } else {
-            // on AWS, follow a bucket that lives in another region than the configured one
-            builder.crossRegionAccessEnabled(true);
-        }
-        return builder.build();
-    }
-
-    private static Region region(StoreConfig.S3 config, boolean endpointOverride) {
-        Optional<String> configured = config.region().map(String::trim).filter(r -> !r.isEmpty());
-        if (configured.isPresent()) {
-            return Region.of(configured.get());
-        }
-        List<AwsRegionProvider> providers = new ArrayList<>(
-                List.of(new SystemSettingsRegionProvider(), new AwsProfileRegionProvider()));
-        if (!endpointOverride) {
-            // the instance metadata service only knows AWS regions; skip it for S3-compatible servers
-            providers.add(new InstanceProfileRegionProvider());
-        }
-        try {
-            return new AwsRegionProviderChain(providers.toArray(AwsRegionProvider[]::new)).getRegion();
-        } catch (RuntimeException e) {
-            return Region.US_EAST_1;
-        }
+        this.requests = new S3Requests(tuning.retry(), observer);
     }
 
     @Override
@@ -467,58 +375,8 @@ public final class S3ObjectStore extends AbstractObjectStore implements AutoClos
         return location.bucket();
     }
 
-    /**
-     * Sends a request lazily: every subscription calls {@code request} again, and retriable failures are re-sent
-     * with back-off until {@link Tuning#retry()} gives up. Failures come out as {@link StoreException}s that
-     * name the call, with the number of attempts when there was more than one.
-     */
+    /** Sends a request with this store's retries ({@link S3Requests#send}). */
     <T> Uni<T> send(S3Call call, Supplier<CompletableFuture<T>> request) {
-        return Uni.createFrom().deferred(() -> {
-            AtomicInteger attempts = new AtomicInteger();
-            AtomicReference<Reason> lastFailure = new AtomicReference<>();
-            Uni<T> once = Uni.createFrom().completionStage(() -> {
-                if (attempts.incrementAndGet() > 1) {
-                    observer.retry(lastFailure.get());
-                }
-                return request.get();
-            }).onFailure().transform(call::translate);
-            RetrySettings retry = tuning.retry();
-            Uni<T> retried = once.onFailure(S3ObjectStore::isRetriable).retry().when(failures -> failures
-                    .onItem().transformToUniAndConcatenate(e -> {
-                        int failed = attempts.get();
-                        if (!retry.mayRetry(failed)) {
-                            return Uni.createFrom().failure(e);
-                        }
-                        lastFailure.set(((StoreException) e).reason());
-                        Duration wait = retry.delay(failed);
-                        LOGGER.debugf("s3 request failed, retrying" + STORE + OBJECT + UPLOAD_ID + PART + ATTEMPT
-                                + DELAY_MS + ERROR, "s3", call.key(), call.uploadId(), call.part(), failed + 1,
-                                wait.toMillis(), e.getMessage());
-                        return Uni.createFrom().item(Boolean.TRUE).onItem().delayIt().by(wait);
-                    }));
-            return retried.onFailure().transform(e -> finalFailure(call, e, attempts.get()));
-        });
-    }
-
-    /** Whether sending the same request again may help: retriable, and not aimed at an upload that no longer exists. */
-    private static boolean isRetriable(Throwable e) {
-        return e instanceof StoreException s && s.retriable() && !S3Call.isNoSuchUpload(s);
-    }
-
-    private static StoreException finalFailure(S3Call call, Throwable failure, int attempts) {
-        StoreException e = null;
-        for (Throwable c = failure; c != null && e == null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof StoreException s) {
-                e = s;
-            }
-        }
-        if (e == null) {
-            e = call.translate(failure);
-        }
-        if (attempts <= 1) {
-            return e;
-        }
-        return new StoreException(e.reason(), e.retriable(), e.getMessage() + " (gave up after " + attempts
-                + " attempts)", e.getCause());
+        return requests.send(call, request);
     }
 }
