@@ -1,5 +1,8 @@
 package dev.hubmirror.bootstrap;
 
+import static dev.hubmirror.log.LogKeys.TARGETS;
+import static dev.hubmirror.log.LogKeys.TOKENS;
+
 import dev.hubmirror.api.kafka.EventProducer;
 import dev.hubmirror.api.kafka.KafkaJobDesk;
 import dev.hubmirror.api.kafka.KafkaJobs;
@@ -11,28 +14,29 @@ import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.config.TargetConfig;
 import dev.hubmirror.config.TokenConfig;
 import dev.hubmirror.config.TransferConfig;
-import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.job.ArtifactMirror;
+import dev.hubmirror.job.ArtifactRunner;
 import dev.hubmirror.job.BundleEvents;
 import dev.hubmirror.job.BundleTracker;
 import dev.hubmirror.job.JobDesk;
+import dev.hubmirror.job.JobRunners;
 import dev.hubmirror.job.JobService;
 import dev.hubmirror.job.LocalJobDesk;
 import dev.hubmirror.job.SnapshotMirrors;
-import dev.hubmirror.memory.BufferPool;
+import dev.hubmirror.job.SnapshotRunner;
 import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.StoreSettings;
+import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.transfer.SnapshotMirror;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
+import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.HashMap;
 import java.util.Map;
 import org.eclipse.microprofile.health.Readiness;
@@ -51,11 +55,10 @@ public class JobProducers {
     @Singleton
     SnapshotMirrors snapshotMirrors(SnapshotMirror defaultMirror, HubClient hub, ObjectStore defaultStore,
             StoreConfig storeConfig, TargetConfig targetConfig, TokenConfig tokenConfig, BufferPool budget,
-            TransferConfig transfer, JobConfig jobs, Vertx vertx, ServiceProducers stores, ProxySettings proxy,
-            MeterRegistry registry) {
+            TransferConfig transfer, JobConfig jobs, StoreSettings stores, MeterRegistry registry) {
         Map<String, TargetMirrors.Target> targets = new HashMap<>();
         targetConfig.targets().forEach((name, target) -> targets.put(name, new TargetMirrors.Target(
-                stores.objectStore(vertx, withUrl(storeConfig, target.url()), proxy, registry),
+                ServiceProducers.objectStore(target.url(), "mirror.targets." + name + ".url", stores),
                 target.blobs().orElse(storeConfig.blobs()))));
         Map<String, String> tokens = new HashMap<>();
         tokenConfig.tokens().forEach((name, token) -> {
@@ -63,9 +66,16 @@ public class JobProducers {
                 tokens.put(name, token);
             }
         });
-        LOGGER.infof("targets=%s tokens=%s", targets.keySet(), tokens.keySet());
+        LOGGER.infof("jobs configured" + TARGETS + TOKENS, targets.keySet(), tokens.keySet());
         return new TargetMirrors(defaultMirror, hub, new TargetMirrors.Target(defaultStore, storeConfig.blobs()),
                 targets, tokens, budget, transfer, ServiceProducers.limits(jobs), registry);
+    }
+
+    /** The runner of every kind of job: a new kind of job registers its runner here. */
+    @Produces
+    @Singleton
+    JobRunners jobRunners(SnapshotMirrors mirrors, ArtifactMirror artifacts) {
+        return JobRunners.of(new SnapshotRunner(mirrors), new ArtifactRunner(artifacts));
     }
 
     void closeSnapshotMirrors(@Disposes SnapshotMirrors mirrors) throws Exception {
@@ -77,10 +87,10 @@ public class JobProducers {
     @Produces
     @Singleton
     JobDesk jobDesk(KafkaConfig kafka, JobService service, Instance<KafkaJobs> kafkaJobs,
-            Instance<RequestProducer> requests, SnapshotMirrors mirrors, JobConfig jobConfig,
+            Instance<RequestProducer> requests, JobRunners runners, JobConfig jobConfig,
             @Readiness Instance<KafkaReadinessCheck> kafkaCheck, ArtifactMirror artifacts) {
         if (kafka.enabled()) {
-            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), mirrors, kafka, jobConfig, kafkaCheck.get(),
+            return new KafkaJobDesk(kafkaJobs.get(), requests.get(), runners, kafka, jobConfig, kafkaCheck.get(),
                     artifacts);
         }
         return new LocalJobDesk(service);
@@ -95,20 +105,5 @@ public class JobProducers {
             KafkaConfig kafka, Instance<EventProducer> events, Vertx vertx) {
         BundleEvents publisher = kafka.enabled() ? events.get() : BundleEvents.NONE;
         service.also(new BundleTracker(desk::bundle, store, publisher, vertx));
-    }
-
-    /** The store settings with another URL: a named target shares every other store setting. */
-    private static StoreConfig withUrl(StoreConfig base, String url) {
-        return (StoreConfig) Proxy.newProxyInstance(StoreConfig.class.getClassLoader(),
-                new Class<?>[] {StoreConfig.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("url") && method.getParameterCount() == 0) {
-                        return url;
-                    }
-                    try {
-                        return method.invoke(base, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
     }
 }

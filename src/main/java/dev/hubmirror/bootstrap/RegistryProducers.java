@@ -5,6 +5,7 @@ import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.http.HttpSettings;
 import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.job.ArtifactMirror;
+import dev.hubmirror.log.LogKeys;
 import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.metrics.MicrometerRegistryObserver;
 import dev.hubmirror.registry.RegistryClient;
@@ -45,7 +46,8 @@ public class RegistryProducers {
     ArtifactMirror artifactMirror(RegistryConfig config, Vertx vertx, BufferPool pool, ProxySettings proxy,
             MeterRegistry registry) {
         if (config.target().url().isEmpty() || config.target().url().get().isBlank()) {
-            LOGGER.info("registry target=none: images and charts are refused (set mirror.registry.target.url)");
+            LOGGER.infof("registry" + LogKeys.REGISTRY + ": images and charts are refused (set mirror.registry.target.url)",
+                    "none");
             return ArtifactMirror.NONE;
         }
         String url = config.target().url().get().trim();
@@ -73,7 +75,8 @@ public class RegistryProducers {
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }
-        LOGGER.infof("registry target=%s mapping=\"%s\" credentials=%s plainHttp=%s privateHosts=%s", host,
+        LOGGER.infof("registry" + LogKeys.REGISTRY + LogKeys.MAPPING + LogKeys.CREDENTIALS + LogKeys.PLAIN_HTTP
+                + LogKeys.PRIVATE_HOSTS, host,
                 mapping.describe(), credentials, settings.plainHttpHosts(), settings.privateHosts());
         return new RegistryArtifacts(mirror, mapping, observer);
     }

@@ -1,5 +1,10 @@
 package dev.hubmirror.bootstrap;
 
+import static dev.hubmirror.log.LogKeys.ENDPOINT;
+import static dev.hubmirror.log.LogKeys.KIND;
+import static dev.hubmirror.log.LogKeys.TOKEN;
+import static dev.hubmirror.log.LogKeys.URL;
+
 import dev.hubmirror.config.HubConfig;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.ProxyConfig;
@@ -16,10 +21,7 @@ import dev.hubmirror.metrics.MicrometerHubObserver;
 import dev.hubmirror.metrics.MicrometerStoreObserver;
 import dev.hubmirror.metrics.MicrometerTransferObserver;
 import dev.hubmirror.store.ObjectStore;
-import dev.hubmirror.store.StoreLocation;
-import dev.hubmirror.store.fs.FilesystemObjectStore;
-import dev.hubmirror.store.gcs.GcsObjectStore;
-import dev.hubmirror.store.s3.S3ObjectStore;
+import dev.hubmirror.store.StoreSettings;
 import dev.hubmirror.transfer.FileTransfers;
 import dev.hubmirror.transfer.TransferSettings;
 import dev.hubmirror.transfer.SnapshotLimits;
@@ -49,7 +51,8 @@ public class ServiceProducers {
     @Produces
     @Singleton
     HubClient hubClient(Vertx vertx, HubConfig config, ProxySettings proxy, MeterRegistry registry) {
-        LOGGER.infof("hub endpoint=%s token=%s", config.endpoint(), config.token().isPresent()
+        LOGGER.infof("hub" + ENDPOINT + TOKEN, config.endpoint(),
+                config.token().isPresent()
                 ? "set (from " + ConfigProvider.getConfig().getConfigValue(HfTokenSource.TOKEN).getSourceName() + ")"
                 : "none");
         try {
@@ -85,22 +88,26 @@ public class ServiceProducers {
 
     @Produces
     @Singleton
-    ObjectStore objectStore(Vertx vertx, StoreConfig config, ProxySettings proxy, MeterRegistry registry) {
-        StoreLocation location;
-        try {
-            location = StoreLocation.parse(config.url());
-        } catch (IllegalArgumentException e) {
-            throw new ConfigurationException("mirror.store.url (MIRROR_STORE_URL): " + e.getMessage());
-        }
-        ObjectStore store = switch (location.scheme()) {
-            case "s3" -> new S3ObjectStore(location, config.s3(), proxy, new MicrometerStoreObserver(registry));
-            case "file" -> new FilesystemObjectStore(location, vertx);
-            case "gs" -> gcs(location, config, vertx, proxy);
-            default -> throw new ConfigurationException("mirror.store.url '" + config.url()
-                    + "': scheme '" + location.scheme() + "' is not supported by this build");
-        };
-        LOGGER.infof("store kind=%s url=%s", store.kind(), store.url(""));
+    ObjectStore objectStore(StoreSettings settings) {
+        ObjectStore store = objectStore(settings.config().url(), "mirror.store.url (MIRROR_STORE_URL)", settings);
+        LOGGER.infof("store" + KIND + URL, store.kind(), store.url(""));
         return store;
+    }
+
+    /** What every store of the service is built with: {@code mirror.store.*}, Vert.x, the proxy, the retry meter. */
+    @Produces
+    @Singleton
+    StoreSettings storeSettings(Vertx vertx, StoreConfig config, ProxySettings proxy, MeterRegistry registry) {
+        return new StoreSettings(config, vertx, proxy, new MicrometerStoreObserver(registry));
+    }
+
+    /** The store at {@code url} ({@link Stores}); a mistake is a one-line configuration error naming {@code setting}. */
+    static ObjectStore objectStore(String url, String setting, StoreSettings settings) {
+        try {
+            return Stores.create(url, settings);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigurationException(setting + ": " + e.getMessage());
+        }
     }
 
     void closeStore(@Disposes ObjectStore store) throws Exception {
@@ -117,14 +124,6 @@ public class ServiceProducers {
                     Math.toIntExact(config.pageSize().asLongValue()));
         } catch (IllegalArgumentException | ArithmeticException e) {
             throw new ConfigurationException(e.getMessage());
-        }
-    }
-
-    private static ObjectStore gcs(StoreLocation location, StoreConfig config, Vertx vertx, ProxySettings proxy) {
-        try {
-            return new GcsObjectStore(location, config.gcs(), vertx, proxy);
-        } catch (IllegalArgumentException e) {
-            throw configuration(e);
         }
     }
 

@@ -1,5 +1,9 @@
 package dev.hubmirror.bootstrap;
 
+import static dev.hubmirror.log.LogKeys.STORE;
+import static dev.hubmirror.log.LogKeys.TARGET;
+import static dev.hubmirror.log.LogKeys.TOKEN;
+
 import dev.hubmirror.config.TransferConfig;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.job.SnapshotMirrors;
@@ -64,7 +68,7 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
     private SnapshotMirror build(String target, String tokenName) {
         HubClient client = tokenName == null ? hub : hub.withToken(tokens.get(tokenName));
         Target t = target == null ? defaultTarget : targets.get(target);
-        LOGGER.infof("mirror built target=%s token=%s store=%s", target == null ? "default" : target,
+        LOGGER.infof("mirror built" + TARGET + TOKEN + STORE, target == null ? "default" : target,
                 tokenName == null ? "default" : tokenName, t.store().url(""));
         return ServiceProducers.mirror(client, t.store(), t.blobs(), budget, transfer, limits, registry);
     }

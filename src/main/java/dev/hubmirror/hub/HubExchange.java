@@ -1,5 +1,10 @@
 package dev.hubmirror.hub;
 
+import static dev.hubmirror.log.LogKeys.HOST;
+import static dev.hubmirror.log.LogKeys.PATH;
+import static dev.hubmirror.log.LogKeys.REPO;
+import static dev.hubmirror.log.LogKeys.STATUS;
+
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.http.BodyReader;
 import dev.hubmirror.http.HttpFailure;
@@ -137,7 +142,7 @@ final class HubExchange {
                     throw e;
                 });
             }
-            LOGGER.debugf("hub redirect repo=%s path=%s status=%d host=%s", call.ref().id(), call.path(), status,
+            LOGGER.debugf("hub redirect" + REPO + PATH + STATUS + HOST, call.ref().id(), call.path(), status,
                     next.getRawAuthority());
             return BodyReader.discard(MAX_DISCARDED_BYTES, () -> new Step<T>(null, next));
         }).onFailure(HttpFailure.class).transform(t -> {

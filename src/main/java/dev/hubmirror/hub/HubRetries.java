@@ -1,5 +1,12 @@
 package dev.hubmirror.hub;
 
+import static dev.hubmirror.log.LogKeys.ATTEMPT;
+import static dev.hubmirror.log.LogKeys.DELAY_MS;
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.PATH;
+import static dev.hubmirror.log.LogKeys.REPO;
+import static dev.hubmirror.log.LogKeys.REVISION;
+
 import dev.hubmirror.failure.RetrySettings;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -49,7 +56,7 @@ final class HubRetries {
         }
         Duration delay = settings.delay(failed, e.retryAfter(), () -> ThreadLocalRandom.current().nextDouble());
         observer.retry(e.reason());
-        LOGGER.debugf("hub retry repo=%s revision=%s path=%s attempt=%d delayMs=%d error=%s", call.ref().id(),
+        LOGGER.debugf("hub retry" + REPO + REVISION + PATH + ATTEMPT + DELAY_MS + ERROR, call.ref().id(),
                 call.commit() == null ? call.ref().revision() : call.commit(), call.path(), failed + 1,
                 delay.toMillis(), e.reason());
         long millis = delay.toMillis();

@@ -1,5 +1,9 @@
 package dev.hubmirror.hub;
 
+import static dev.hubmirror.log.LogKeys.PATH;
+import static dev.hubmirror.log.LogKeys.REPO;
+import static dev.hubmirror.log.LogKeys.STATUS;
+
 import dev.hubmirror.http.BodyReader;
 import dev.hubmirror.http.ResponseHead;
 import dev.hubmirror.memory.PooledBuffer;
@@ -126,8 +130,8 @@ final class RangeFetch {
             URI url = cached.get();
             return read(url, range, from, remaining, w)
                     .onFailure(e -> e instanceof HubException h && refusesUrl(h.status())).recoverWithUni(e -> {
-                        LOGGER.debugf("hub cached url refused, resolving again repo=%s path=%s status=%d",
-                                call.ref().id(), call.path(), ((HubException) e).status());
+                        LOGGER.debugf("hub cached url refused, resolving again" + REPO + PATH + STATUS, call.ref().id(),
+                                call.path(), ((HubException) e).status());
                         urls.invalidate(key, url);
                         return Uni.createFrom().completionStage(() -> urls.lookup(key)).chain(again ->
                                 again.isPresent() && !again.get().equals(url) ? read(again.get(), range, from,

@@ -1,5 +1,6 @@
 package dev.hubmirror.job;
 
+import dev.hubmirror.hub.RepoRef;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -60,13 +61,23 @@ public record BundleManifest(String bundle, String status, String requestId, Str
         }
 
         static Item of(JobSnapshot job) {
-            ArtifactOutcome out = job.artifactOutcome();
-            return new Item(job.id(), job.kind(), job.subject(), job.revision(), job.status().name(),
-                    job.artifact() == null ? job.commit() : null, job.snapshotUrl(),
-                    out != null ? out.target() : job.artifact() != null ? job.artifact().target() : null,
-                    out == null ? null : out.digest(), out == null ? List.of() : out.platforms(),
-                    job.error() == null ? null : job.error().reason().name(),
-                    job.error() == null ? null : job.error().message(), job.target(), job.include(), job.exclude());
+            JobOutcome outcome = job.outcome();
+            ArtifactOutcome out = outcome.artifact();
+            JobError error = outcome.error();
+            String reason = error == null ? null : error.reason().name();
+            String message = error == null ? null : error.message();
+            if (job.work() instanceof ArtifactWork artifact) {
+                ArtifactSpec spec = artifact.spec();
+                return new Item(job.id(), artifact.kind(), spec.subject(), spec.reference(), job.status().name(), null,
+                        null, out != null ? out.target() : spec.target(), out == null ? null : out.digest(),
+                        out == null ? List.of() : out.platforms(), reason, message, job.target(), List.of(),
+                        List.of());
+            }
+            SnapshotWork snapshot = (SnapshotWork) job.work();
+            RepoRef ref = snapshot.ref();
+            return new Item(job.id(), ref.type().singular(), ref.id().id(), ref.revision(), job.status().name(),
+                    outcome.commit(), outcome.snapshotUrl(), null, null, List.of(), reason, message, job.target(),
+                    snapshot.include(), snapshot.exclude());
         }
     }
 
@@ -88,13 +99,14 @@ public record BundleManifest(String bundle, String status, String requestId, Str
     /** The manifest of {@code jobs} (one request's jobs of bundle {@code name}), as they are now. */
     public static BundleManifest of(String name, List<JobSnapshot> jobs) {
         boolean done = jobs.stream().allMatch(j -> j.status().finished())
-                && jobs.size() >= jobs.stream().mapToInt(JobSnapshot::bundleSize).max().orElse(0);
+                && jobs.size() >= jobs.stream().mapToInt(j -> j.origin().bundleSize()).max().orElse(0);
         boolean succeeded = jobs.stream().allMatch(j -> j.status() == JobStatus.SUCCEEDED);
-        Instant finished = done ? jobs.stream().map(JobSnapshot::finishedAt).filter(t -> t != null)
+        Instant finished = done ? jobs.stream().map(j -> j.times().finishedAt()).filter(t -> t != null)
                 .max(Instant::compareTo).orElse(null) : null;
         JobSnapshot first = jobs.get(0);
-        return new BundleManifest(name, !done ? "RUNNING" : succeeded ? "SUCCEEDED" : "FAILED", first.requestId(),
-                first.requester(), first.createdAt(), finished, jobs.stream().map(Item::of).toList());
+        return new BundleManifest(name, !done ? "RUNNING" : succeeded ? "SUCCEEDED" : "FAILED",
+                first.origin().requestId(), first.origin().requester(), first.times().createdAt(), finished,
+                jobs.stream().map(Item::of).toList());
     }
 
     /** Whether every job is final. */

@@ -1,5 +1,6 @@
 package dev.hubmirror.job;
 
+import dev.hubmirror.log.LogKeys;
 import dev.hubmirror.store.ObjectStore;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -44,9 +45,9 @@ public final class BundleTracker implements JobListener {
 
     @Override
     public void finished(Job job) {
-        String bundle = job.bundle();
+        String bundle = job.origin().bundle();
         if (bundle != null && checking.add(bundle)) {
-            check(bundle, job.requestId(), 0);
+            check(bundle, job.origin().requestId(), 0);
         }
     }
 
@@ -61,7 +62,7 @@ public final class BundleTracker implements JobListener {
             }
             end(manifest).subscribe().with(ok -> checking.remove(bundle), e -> {
                 checking.remove(bundle);
-                LOGGER.warnf("bundle could not be ended bundle=%s error=%s", bundle, e.getMessage());
+                LOGGER.warnf("bundle could not be ended" + LogKeys.BUNDLE + LogKeys.ERROR, bundle, e.getMessage());
             });
             return;
         }
@@ -78,7 +79,7 @@ public final class BundleTracker implements JobListener {
         byte[] json = manifest.toJson();
         return store.put(BundleManifest.key(manifest.bundle()), ByteBuffer.wrap(json), Map.of())
                 .chain(() -> events.publish(manifest))
-                .invoke(() -> LOGGER.infof("bundle %s bundle=%s request=%s jobs=%d key=%s",
+                .invoke(() -> LOGGER.infof("bundle %s" + LogKeys.BUNDLE + LogKeys.REQUEST + LogKeys.JOBS + LogKeys.URL,
                         manifest.status().equals("SUCCEEDED") ? "succeeded" : "failed", manifest.bundle(),
                         manifest.requestId(), manifest.items().size(), store.url(BundleManifest.key(manifest.bundle()))));
     }

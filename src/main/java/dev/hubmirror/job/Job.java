@@ -1,27 +1,22 @@
 package dev.hubmirror.job;
 
-import dev.hubmirror.hub.RepoRef;
-import dev.hubmirror.transfer.MirrorOutcome;
 import dev.hubmirror.transfer.MirrorProgress;
-import dev.hubmirror.transfer.MirrorSpec;
 import dev.hubmirror.transfer.SnapshotLimits;
 import io.smallrye.mutiny.subscription.Cancellable;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One mirror of one repo revision and its live state. Readable from any thread at any time; progress counters are
- * updated by the mirror's {@link MirrorProgress} callbacks, state transitions by {@link JobService} only. A job
- * submitted locally has no request; a job run from a {@link JobOrder} carries the order's request, target, token name
- * (a name, never a token) and shard.
+ * One job and its live state, whatever its kind of work ({@link JobWork}). Readable from any thread at any time;
+ * progress counters are updated by the runner's {@link MirrorProgress} callbacks, state transitions by
+ * {@link JobService} only. A job submitted locally has no request; a job run from a {@link JobOrder} carries the
+ * order's request, target, token name (a name, never a token) and shard.
  */
 public final class Job {
 
     private final String id;
     private final long sequence;
-    private final MirrorSpec spec;
     private final JobKey key;
     private final Instant createdAt;
     private final JobOrder order;
@@ -36,7 +31,7 @@ public final class Job {
     private volatile JobStatus status = JobStatus.QUEUED;
     private volatile String commit;
     private volatile String snapshotUrl;
-    private volatile ArtifactOutcome artifactOutcome;
+    private volatile ArtifactOutcome artifact;
     private volatile JobError error;
     private volatile Instant startedAt;
     private volatile Instant finishedAt;
@@ -49,8 +44,7 @@ public final class Job {
     Job(long sequence, JobOrder order) {
         this.id = order.id();
         this.sequence = sequence;
-        this.spec = order.spec();
-        this.key = JobKey.of(order);
+        this.key = JobKey.of(order.work(), order.target());
         this.createdAt = order.createdAt();
         this.order = order;
         this.startedAt = order.startedAt();
@@ -62,45 +56,9 @@ public final class Job {
         return id;
     }
 
-    /** The repo, its type and the revision as the caller named it; null for an image or chart job. */
-    public RepoRef ref() {
-        return spec == null ? null : spec.ref();
-    }
-
-    /** The image or chart of a registry job; null for a Hub repo. */
-    public ArtifactSpec artifact() {
-        return order.artifact();
-    }
-
-    /** What the job is about: the repo id, or the image or chart reference. */
-    public String subject() {
-        return spec == null ? order.artifact().subject() : spec.ref().id().id();
-    }
-
-    /** The revision, or the tag, digest or version of an image or chart. */
-    public String revisionLabel() {
-        return spec == null ? order.artifact().reference() : spec.ref().revision();
-    }
-
-    /** {@code kind:subject@revision}, for messages. */
-    public String describe() {
-        return spec == null ? order.artifact().kind().singular() + ":" + order.artifact().subject()
-                : spec.ref().toString();
-    }
-
-    /** The bundle the job belongs to; null for none. */
-    public String bundle() {
-        return order.bundle();
-    }
-
-    /** Include patterns (empty: every file). */
-    public List<String> include() {
-        return spec == null ? List.of() : spec.include();
-    }
-
-    /** Exclude patterns. */
-    public List<String> exclude() {
-        return spec == null ? List.of() : spec.exclude();
+    /** What the job does. */
+    public JobWork work() {
+        return order.work();
     }
 
     /** The current status. */
@@ -158,14 +116,9 @@ public final class Job {
         return startedAt;
     }
 
-    /** The request that asked for the job; null for a local submission. */
-    public String requestId() {
-        return order.requestId();
-    }
-
-    /** Who asked for the job; null for a local submission. */
-    public String requester() {
-        return order.requester();
+    /** Who asked for the job. */
+    public JobOrigin origin() {
+        return order.origin();
     }
 
     /** The target store's name; null for the default store. */
@@ -187,10 +140,9 @@ public final class Job {
     public JobSnapshot snapshot() {
         // read the status first: counters read after it are at least as fresh
         JobStatus now = status;
-        return new JobSnapshot(id, order.requestId(), order.requester(), ref(), include(), exclude(),
-                order.target(), now, commit, filesDone(), filesTotal, filesSkipped(), bytesDone(), bytesTotal,
-                snapshotUrl, error, createdAt, startedAt, finishedAt, order.artifact(), artifactOutcome,
-                order.bundle(), order.bundleSize());
+        return new JobSnapshot(id, order.origin(), order.work(), order.target(), now,
+                new JobProgress(filesDone(), filesTotal, filesSkipped(), bytesDone(), bytesTotal),
+                new JobTimes(createdAt, startedAt, finishedAt), new JobOutcome(commit, snapshotUrl, error, artifact));
     }
 
     /** When the job finished; null until then. */
@@ -200,11 +152,7 @@ public final class Job {
 
     @Override
     public String toString() {
-        return "Job[" + id + " " + describe() + " " + status + "]";
-    }
-
-    MirrorSpec spec() {
-        return spec;
+        return "Job[" + id + " " + order.work().describe() + " " + status + "]";
     }
 
     JobKey key() {
@@ -234,20 +182,11 @@ public final class Job {
         status = JobStatus.RUNNING;
     }
 
-    void markSucceeded(MirrorOutcome outcome, Instant now) {
+    void markSucceeded(JobOutcome outcome, Instant now) {
         commit = outcome.commit();
         snapshotUrl = outcome.snapshotUrl();
+        artifact = outcome.artifact();
         finish(JobStatus.SUCCEEDED, null, now);
-    }
-
-    void markSucceeded(ArtifactOutcome outcome, Instant now) {
-        artifactOutcome = outcome;
-        commit = outcome.digest();
-        finish(JobStatus.SUCCEEDED, null, now);
-    }
-
-    JobOrder order() {
-        return order;
     }
 
     void markFailed(JobError failure, Instant now) {

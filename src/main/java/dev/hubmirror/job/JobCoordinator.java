@@ -1,5 +1,18 @@
 package dev.hubmirror.job;
 
+import static dev.hubmirror.log.LogKeys.ANNOUNCED;
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.EVENT;
+import static dev.hubmirror.log.LogKeys.INSTANCE;
+import static dev.hubmirror.log.LogKeys.JOB;
+import static dev.hubmirror.log.LogKeys.JOBS;
+import static dev.hubmirror.log.LogKeys.RELEASED;
+import static dev.hubmirror.log.LogKeys.REQUEST;
+import static dev.hubmirror.log.LogKeys.RESUMED;
+import static dev.hubmirror.log.LogKeys.SHARD;
+import static dev.hubmirror.log.LogKeys.SHARDS;
+import static dev.hubmirror.log.LogKeys.STATUS;
+
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import io.smallrye.mutiny.Uni;
@@ -93,7 +106,7 @@ public final class JobCoordinator implements JobListener {
         service.listen(this);
         store.onCancelRequest(this::applyCancelRequest);
         timer = vertx.setPeriodic(Math.max(100, progressInterval.toMillis()), t -> tick());
-        LOGGER.infof("job coordinator started instance=%s", instance);
+        LOGGER.infof("job coordinator started" + INSTANCE, instance);
     }
 
     /** Stops writing; jobs still running are the job service's to stop (they are released, not finished). */
@@ -125,7 +138,7 @@ public final class JobCoordinator implements JobListener {
     public Uni<Boolean> accept(String requestId, List<JobOrder> orders, Function<JobOrder, Uni<Integer>> dispatch) {
         return store.sync().chain(() -> {
             if (store.requestSeen(requestId)) {
-                LOGGER.infof("request duplicate request=%s: its jobs were accepted before", requestId);
+                LOGGER.infof("request duplicate" + REQUEST + ": its jobs were accepted before", requestId);
                 return Uni.createFrom().item(false);
             }
             List<JobRecord> records = new ArrayList<>(orders.size());
@@ -138,8 +151,9 @@ public final class JobCoordinator implements JobListener {
                     return events.publish(JobEventType.ACCEPTED, record);
                 });
             }
-            return chain.chain(() -> store.saveAccepted(requestId, records)).invoke(() -> LOGGER.infof(
-                    "request accepted request=%s jobs=%d", requestId, records.size())).replaceWith(true);
+            return chain.chain(() -> store.saveAccepted(requestId,
+                    records)).invoke(() -> LOGGER.infof("request accepted" + REQUEST + JOBS, requestId,
+                    records.size())).replaceWith(true);
         });
     }
 
@@ -156,7 +170,7 @@ public final class JobCoordinator implements JobListener {
         return store.sync().chain(() -> {
             Optional<JobRecord> known = store.find(order.id());
             if (known.isPresent() && known.get().job().status().finished()) {
-                LOGGER.infof("job order duplicate job=%s status=%s", order.id(), known.get().job().status());
+                LOGGER.infof("job order duplicate" + JOB + STATUS, order.id(), known.get().job().status());
                 return Uni.createFrom().item(true);
             }
             Optional<Job> local = service.find(order.id());
@@ -188,7 +202,7 @@ public final class JobCoordinator implements JobListener {
                     .chain(free -> free ? admitNow(effective) : Uni.createFrom().item(false));
         }).onFailure(e -> !stopped && !isShutdown(e)).retry().withBackOff(RETRY_FIRST, RETRY_MAX).indefinitely()
                 .onFailure().recoverWithItem(e -> {
-                    LOGGER.infof("job order left unacknowledged job=%s error=%s", order.id(), e.getMessage());
+                    LOGGER.infof("job order left unacknowledged" + JOB + ERROR, order.id(), e.getMessage());
                     return false;
                 });
     }
@@ -198,7 +212,7 @@ public final class JobCoordinator implements JobListener {
             return Uni.createFrom().item(false);
         }
         if (!shards.contains(order.shard())) {
-            LOGGER.infof("job order skipped job=%s shard=%d: the shard moved to another instance", order.id(),
+            LOGGER.infof("job order skipped" + JOB + SHARD + ": the shard moved to another instance", order.id(),
                     order.shard());
             return Uni.createFrom().item(false);
         }
@@ -227,11 +241,11 @@ public final class JobCoordinator implements JobListener {
             return;
         }
         shards.addAll(assigned);
-        LOGGER.infof("shards assigned instance=%s shards=%s", instance, assigned);
+        LOGGER.infof("shards assigned" + INSTANCE + SHARDS, instance, assigned);
         Set<Integer> scanned = Set.copyOf(assigned);
         store.sync().onFailure().retry().withBackOff(RETRY_FIRST, RETRY_MAX).atMost(30)
-                .subscribe().with(v -> scan(scanned), e -> LOGGER.warnf(
-                        "shard scan failed instance=%s shards=%s error=%s", instance, scanned, e.getMessage()));
+                .subscribe().with(v -> scan(scanned), e -> LOGGER.warnf("shard scan failed" + INSTANCE + SHARDS + ERROR,
+                        instance, scanned, e.getMessage()));
     }
 
     /** The shards were taken from this replica: release their local jobs for the new owner to resume. */
@@ -252,7 +266,7 @@ public final class JobCoordinator implements JobListener {
                 .toList();
         released.addAll(ids);
         service.release(ids);
-        LOGGER.infof("shards revoked instance=%s shards=%s released=%d", instance, revoked, ids.size());
+        LOGGER.infof("shards revoked" + INSTANCE + SHARDS + RELEASED, instance, revoked, ids.size());
     }
 
     private void scan(Set<Integer> scanned) {
@@ -274,12 +288,12 @@ public final class JobCoordinator implements JobListener {
                 Optional<Job> local = service.find(record.id());
                 if (local.isEmpty() || local.get().status().finished()) {
                     resumed++;
-                    admitNow(JobOrder.resume(record)).subscribe().with(v -> { }, e -> LOGGER.warnf(
-                            "job resume failed job=%s error=%s", record.id(), e.getMessage()));
+                    admitNow(JobOrder.resume(record)).subscribe().with(v -> { }, e -> LOGGER.warnf("job resume failed"
+                            + JOB + ERROR, record.id(), e.getMessage()));
                 }
             }
         }
-        LOGGER.infof("shard scan done instance=%s shards=%s resumed=%d announced=%d", instance, scanned, resumed,
+        LOGGER.infof("shard scan done" + INSTANCE + SHARDS + RESUMED + ANNOUNCED, instance, scanned, resumed,
                 announced);
     }
 
@@ -292,7 +306,7 @@ public final class JobCoordinator implements JobListener {
             try {
                 service.cancel(jobId);
             } catch (MirrorException e) {
-                LOGGER.debugf("job cancel request not applied job=%s error=%s", jobId, e.getMessage());
+                LOGGER.debugf("job cancel request not applied" + JOB + ERROR, jobId, e.getMessage());
             }
             return;
         }
@@ -355,11 +369,16 @@ public final class JobCoordinator implements JobListener {
         Instant settled = Instant.now().minus(progressInterval.multipliedBy(2));
         for (JobRecord record : store.all()) {
             if (record.unannounced() && shards.contains(record.shard()) && !writes.containsKey(record.id())
-                    && record.job().finishedAt() != null && record.job().finishedAt().isBefore(settled)) {
+                    && finishedBefore(record, settled)) {
                 write(record.id(), () -> announce(record)).subscribe().with(v -> { }, e -> { });
             }
         }
         store.forgetFinishedBefore(Instant.now().minus(retention));
+    }
+
+    private static boolean finishedBefore(JobRecord record, Instant cutoff) {
+        Instant finished = record.job().times().finishedAt();
+        return finished != null && finished.isBefore(cutoff);
     }
 
     /** Saves a job's current state, unless it finished (its outcome is announced by its own write) or was released. */
@@ -383,8 +402,8 @@ public final class JobCoordinator implements JobListener {
         return store.save(record)
                 .chain(() -> events.publish(type, record))
                 .chain(() -> store.save(record.announced(type)))
-                .invoke(() -> LOGGER.infof("job announced job=%s event=%s request=%s", record.id(), type,
-                        record.job().requestId()));
+                .invoke(() -> LOGGER.infof("job announced" + JOB + EVENT + REQUEST, record.id(), type,
+                        record.job().origin().requestId()));
     }
 
     private JobRecord record(Job job) {
@@ -405,7 +424,7 @@ public final class JobCoordinator implements JobListener {
         previous.handle((v, e) -> null)
                 .thenCompose(v -> Uni.createFrom().<Void>deferred(step::get)
                         .onFailure(e -> !stopped).retry().withBackOff(RETRY_FIRST, RETRY_MAX).atMost(20)
-                        .onFailure().invoke(e -> LOGGER.warnf("job state write failed job=%s error=%s", jobId,
+                        .onFailure().invoke(e -> LOGGER.warnf("job state write failed" + JOB + ERROR, jobId,
                                 e.getMessage()))
                         .subscribeAsCompletionStage())
                 .whenComplete((v, e) -> {

@@ -2,7 +2,6 @@ package dev.hubmirror.job;
 
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
-import dev.hubmirror.transfer.MirrorSpec;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
 import java.util.Optional;
@@ -15,35 +14,34 @@ import java.util.Optional;
 public interface JobDesk {
 
     /**
-     * Submits one job per spec, in order, and answers them (an identical active job may answer instead).
+     * Submits one job per work, in order, and answers them (an identical active job may answer instead).
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST}, {@link Reason#QUEUE_FULL}, {@link Reason#SHUTTING_DOWN}
      */
-    default Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs) {
-        return submit(specs, null, null);
+    default Uni<List<JobSnapshot>> submit(List<? extends JobWork> works) {
+        return submit(works, null, null);
     }
 
     /**
-     * Submits one job per spec into the configured target store {@code target} ({@code null}: the default store)
+     * Submits one job per work into the configured target {@code target} ({@code null}: the default target)
      * with the configured token {@code tokenName} ({@code null}: the default token).
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST} (also for a name that is not configured),
      *     {@link Reason#QUEUE_FULL}, {@link Reason#SHUTTING_DOWN}
      */
-    default Uni<List<JobSnapshot>> submit(List<MirrorSpec> specs, String target, String tokenName) {
-        return submitWork(specs == null ? null : specs.stream().map(JobWork::of).toList(), target, tokenName, null);
+    default Uni<List<JobSnapshot>> submit(List<? extends JobWork> works, String target, String tokenName) {
+        return submit(works, target, tokenName, null);
     }
 
     /**
-     * Submits one job per piece of work (Hub repos into {@code target}, images and charts into the target registry),
-     * as one request; with {@code bundle}, the jobs form that bundle (one bundle event and manifest when all are
-     * final).
+     * As {@link #submit(List, String, String)}; with {@code bundle}, the jobs form that bundle (one bundle event and
+     * manifest once every one is final) and none of them is answered by an identical active job: each waits behind it.
      *
      * @throws MirrorException as {@link #submit(List, String, String)}
      */
-    Uni<List<JobSnapshot>> submitWork(List<JobWork> work, String target, String tokenName, String bundle);
+    Uni<List<JobSnapshot>> submit(List<? extends JobWork> works, String target, String tokenName, String bundle);
 
-    /** The jobs of the latest request that named bundle {@code name}; empty when none is known. */
+    /** The jobs of the latest request that named bundle {@code name}, oldest first; empty when none is known. */
     List<JobSnapshot> bundle(String name);
 
     /**

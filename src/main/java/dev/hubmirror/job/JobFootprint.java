@@ -1,13 +1,12 @@
 package dev.hubmirror.job;
 
-import dev.hubmirror.hub.RepoRef;
 import java.util.List;
 
 /**
  * An estimate of the heap one job record holds: a fixed part for the record, its counters and timestamps, plus every
- * string it keeps (repo, revision, patterns, request id, requester, target, commit, snapshot URL, error message) at
- * two bytes a character and the overhead of a string object. The estimate errs on the large side; it is what
- * {@code mirror.jobs.max-retained-bytes} bounds.
+ * string it keeps (its work's, the request id, requester, bundle, target, token name, commit, snapshot URL, error
+ * message, an image's result) at two bytes a character and the overhead of a string object. The estimate errs on the
+ * large side; it is what {@code mirror.jobs.max-retained-bytes} bounds.
  */
 public final class JobFootprint {
 
@@ -21,18 +20,16 @@ public final class JobFootprint {
 
     /** The estimate for a job in any state. */
     public static long of(JobSnapshot job) {
-        long bytes = RECORD + of(job.ref()) + of(job.artifact()) + of(job.artifactOutcome()) + string(job.bundle())
-                + strings(job.include()) + strings(job.exclude()) + string(job.id())
-                + string(job.requestId()) + string(job.requester()) + string(job.target()) + string(job.commit())
-                + string(job.snapshotUrl());
-        return job.error() == null ? bytes : bytes + string(job.error().message());
+        long bytes = RECORD + job.work().footprint() + string(job.id()) + string(job.origin().requestId())
+                + string(job.origin().requester()) + string(job.target()) + string(job.outcome().commit())
+                + string(job.outcome().snapshotUrl()) + string(job.origin().bundle()) + of(job.outcome().artifact());
+        return job.outcome().error() == null ? bytes : bytes + string(job.outcome().error().message());
     }
 
     /** The estimate for a job about to be created from an order, before it ran. */
     static long of(JobOrder order) {
-        return RECORD + (order.spec() == null ? of(order.artifact()) : of(order.spec().ref())
-                + strings(order.spec().include()) + strings(order.spec().exclude())) + string(order.bundle())
-                + string(order.id()) + string(order.requestId()) + string(order.requester()) + string(order.target())
+        return RECORD + order.work().footprint() + string(order.id()) + string(order.origin().requestId())
+                + string(order.origin().requester()) + string(order.origin().bundle()) + string(order.target())
                 + string(order.tokenName());
     }
 
@@ -41,21 +38,14 @@ public final class JobFootprint {
         return error == null ? 0 : string(error.message());
     }
 
-    private static long of(RepoRef ref) {
-        return ref == null ? 0 : string(ref.id().id()) + string(ref.revision());
+    /** What an image or chart job's result adds: its record and strings. */
+    private static long of(ArtifactOutcome outcome) {
+        return outcome == null ? 0 : RECORD / 4 + string(outcome.target()) + string(outcome.digest())
+                + string(outcome.sourceDigest()) + string(outcome.mediaType()) + strings(outcome.platforms());
     }
 
-    private static long of(ArtifactSpec a) {
-        return a == null ? 0 : string(a.source()) + string(a.chart()) + string(a.version()) + strings(a.platforms())
-                + string(a.target()) + string(a.mapping());
-    }
-
-    private static long of(ArtifactOutcome o) {
-        return o == null ? 0 : RECORD / 4 + string(o.target()) + string(o.digest()) + string(o.sourceDigest())
-                + string(o.mediaType()) + strings(o.platforms());
-    }
-
-    private static long strings(List<String> values) {
+    /** The estimate for the strings of a list. */
+    public static long strings(List<String> values) {
         long bytes = 0;
         for (String value : values) {
             bytes += string(value);
@@ -63,7 +53,8 @@ public final class JobFootprint {
         return bytes;
     }
 
-    private static long string(String value) {
+    /** The estimate for one string; 0 for {@code null}. */
+    public static long string(String value) {
         return value == null ? 0 : STRING + 2L * value.length();
     }
 }

@@ -29,6 +29,41 @@ public interface JobListener {
     default void released(Job job) {
     }
 
+    /** {@code first}, then {@code second}: both hear every transition. */
+    static JobListener both(JobListener first, JobListener second) {
+        return new JobListener() {
+            @Override
+            public void admitted(Job job) {
+                first.admitted(job);
+                second.admitted(job);
+            }
+
+            @Override
+            public void started(Job job) {
+                first.started(job);
+                second.started(job);
+            }
+
+            @Override
+            public void planned(Job job) {
+                first.planned(job);
+                second.planned(job);
+            }
+
+            @Override
+            public void finished(Job job) {
+                first.finished(job);
+                second.finished(job);
+            }
+
+            @Override
+            public void released(Job job) {
+                first.released(job);
+                second.released(job);
+            }
+        };
+    }
+
     /** Listens to nothing. */
     JobListener NONE = new JobListener() {
     };

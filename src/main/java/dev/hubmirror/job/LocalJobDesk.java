@@ -14,9 +14,10 @@ public final class LocalJobDesk implements JobDesk {
     }
 
     @Override
-    public Uni<List<JobSnapshot>> submitWork(List<JobWork> work, String target, String tokenName, String bundle) {
-        return Uni.createFrom().item(() -> jobs.submitWork(work, target, tokenName, bundle).stream()
-                .map(Job::snapshot).toList());
+    public Uni<List<JobSnapshot>> submit(List<? extends JobWork> works, String target, String tokenName,
+            String bundle) {
+        return Uni.createFrom().item(() -> jobs.submit(works, target, tokenName, bundle).stream().map(Job::snapshot)
+                .toList());
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.http.BodyReader;
 import dev.hubmirror.http.ReadFlow;
+import dev.hubmirror.log.LogKeys;
 import dev.hubmirror.memory.BufferScope;
 import dev.hubmirror.memory.PooledBuffer;
 import dev.hubmirror.registry.RegistryClient.UploadStart;
@@ -112,8 +113,8 @@ final class BlobCopy {
             }
             engine.observer().blob(target.registry(), outcome, blob.size());
             progress.blobDone(blob.digest(), blob.size(), outcome);
-            LOGGER.debugf("blob done image=%s digest=%s size=%d outcome=%s", target, blob.digest(), blob.size(),
-                    outcome);
+            LOGGER.debugf("blob done" + LogKeys.IMAGE + LogKeys.DIGEST + LogKeys.BYTES + LogKeys.OUTCOME, target,
+                    blob.digest(), blob.size(), outcome);
         });
     }
 
@@ -128,7 +129,8 @@ final class BlobCopy {
             if (attempt[0] >= engine.settings().blobAttempts()) {
                 return Uni.createFrom().failure(e);
             }
-            LOGGER.infof("blob upload lost, starting it again image=%s digest=%s attempt=%d error=%s", target,
+            LOGGER.infof("blob upload lost, starting it again" + LogKeys.IMAGE + LogKeys.DIGEST + LogKeys.ATTEMPT
+                    + LogKeys.ERROR, target,
                     blob.digest(), attempt[0] + 1, e.getMessage());
             engine.observer().retry(target.registry(), ((MirrorException) e).reason());
             return client.retries().wait(client.retries().settings().delay(attempt[0]));
@@ -464,7 +466,8 @@ final class BlobCopy {
                         if (moved > 0 && moved >= engine.settings().http().minBytesPerSecond() * seconds) {
                             downloadFailures[0] = 0;
                         }
-                        LOGGER.debugf("blob download resumed image=%s digest=%s from=%d error=%s", source,
+                        LOGGER.debugf("blob download resumed" + LogKeys.IMAGE + LogKeys.DIGEST + LogKeys.FROM + LogKeys.ERROR,
+                                source,
                                 blob.digest(), received, e.getMessage());
                         return client.retries().next(call, e, (int) ++downloadFailures[0]);
                     }))
@@ -681,7 +684,8 @@ final class BlobCopy {
                 return;
             }
             URI next = status.get().location();
-            LOGGER.infof("chunk resumed image=%s digest=%s offset=%d held=%d error=%s", target, blob.digest(), start,
+            LOGGER.infof("chunk resumed" + LogKeys.IMAGE + LogKeys.DIGEST + LogKeys.FROM + LogKeys.HELD + LogKeys.ERROR,
+                    target, blob.digest(), start,
                     held, cause.getMessage());
             if (held == end) {
                 sent(chunk, next);
@@ -808,7 +812,8 @@ final class BlobCopy {
             synchronized (this) {
                 emitter = result;
             }
-            LOGGER.debugf("blob upload failed image=%s digest=%s error=%s", target, blob.digest(), cause.getMessage());
+            LOGGER.debugf("blob upload failed" + LogKeys.IMAGE + LogKeys.DIGEST + LogKeys.ERROR, target, blob.digest(),
+                    cause.getMessage());
             emitter.fail(cause);
         }
     }

@@ -2,6 +2,7 @@ package dev.hubmirror.registry;
 
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.log.LogKeys;
 import dev.hubmirror.registry.RegistryObserver.BlobOutcome;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -143,7 +144,7 @@ final class ImageCopy {
                     for (Done d : done) {
                         if (d.failure() != null) {
                             MirrorException e = MirrorException.of(d.failure());
-                            LOGGER.warnf("image failed image=%s digest=%s reason=%s error=%s", source,
+                            LOGGER.warnf("image failed" + LogKeys.IMAGE + LogKeys.DIGEST + LogKeys.REASON + LogKeys.ERROR, source,
                                     d.blob().digest(), e.reason(), e.getMessage());
                             throw e;
                         }
@@ -179,7 +180,7 @@ final class ImageCopy {
                 .merge(engine.settings().blobsInFlight()).collect().last().replaceWithVoid();
         String reference = target.tag() != null ? target.tag() : top.digest().value();
         return chain.chain(() -> client.putManifest(target.registry(), target.repository(), reference, top))
-                .invoke(() -> LOGGER.infof("image copied source=%s target=%s digest=%s", source, target,
+                .invoke(() -> LOGGER.infof("image copied" + LogKeys.SOURCE + LogKeys.IMAGE + LogKeys.DIGEST, source, target,
                         top.digest()));
     }
 

@@ -7,6 +7,7 @@ import dev.hubmirror.http.InternalAddresses;
 import dev.hubmirror.http.NettyHttpClient;
 import dev.hubmirror.http.Request;
 import dev.hubmirror.http.ResponseHandler;
+import dev.hubmirror.log.LogKeys;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -181,7 +182,8 @@ final class RegistryExchange {
                 }
                 if (op.followRedirects() && isRedirect(status)) {
                     URI next = redirectTarget(call, url, headers.get(HttpHeaderNames.LOCATION), status, redirects);
-                    LOGGER.debugf("registry redirect call=%s status=%d host=%s", call, status, next.getHost());
+                    LOGGER.debugf("registry redirect" + LogKeys.CALL + LogKeys.STATUS + LogKeys.HOST, call, status,
+                            next.getHost());
                     return BodyReader.discard(MAX_ERROR_BODY, () -> new Step<T>(null, null, false, next));
                 }
                 if (op.accepted().test(status)) {

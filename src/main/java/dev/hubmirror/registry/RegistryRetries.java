@@ -2,6 +2,7 @@ package dev.hubmirror.registry;
 
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.RetrySettings;
+import dev.hubmirror.log.LogKeys;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import java.time.Duration;
@@ -57,8 +58,8 @@ final class RegistryRetries {
         Optional<Duration> hint = failure instanceof RegistryException r ? r.retryAfter() : Optional.empty();
         Duration delay = settings.delay(failed, hint, () -> ThreadLocalRandom.current().nextDouble());
         observer.retry(call.registry(), e.reason());
-        LOGGER.debugf("registry retry call=%s attempt=%d delayMs=%d error=%s", call, failed + 1, delay.toMillis(),
-                e.reason());
+        LOGGER.debugf("registry retry" + LogKeys.CALL + LogKeys.ATTEMPT + LogKeys.DELAY_MS + LogKeys.REASON, call,
+                failed + 1, delay.toMillis(), e.reason());
         return wait(delay);
     }
 

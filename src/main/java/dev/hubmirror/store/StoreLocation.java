@@ -5,8 +5,10 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * A parsed store URL: {@code s3://bucket/prefix}, {@code gs://bucket/prefix}, {@code file:///abs/path} or a plain
- * directory path. The prefix never starts or ends with {@code /}; it may be empty.
+ * A parsed store URL: {@code <scheme>://bucket/prefix} ({@code s3://}, {@code gs://}), {@code file:///abs/path} or a
+ * plain directory path (then the scheme is {@code file} and the prefix the absolute path). The prefix of a bucket URL
+ * never starts or ends with {@code /}; it may be empty. Which schemes a build supports is its store factories' business
+ * ({@code bootstrap.Stores}); this parses the URL's shape only.
  */
 public record StoreLocation(String scheme, String bucket, String prefix) {
 
@@ -20,23 +22,17 @@ public record StoreLocation(String scheme, String bucket, String prefix) {
             return new StoreLocation("file", "", Path.of(u).toAbsolutePath().normalize().toString());
         }
         String scheme = u.substring(0, sep).toLowerCase(Locale.ROOT);
-        switch (scheme) {
-            case "s3", "gs" -> {
-                String rest = u.substring(sep + 3);
-                int slash = rest.indexOf('/');
-                String bucket = slash < 0 ? rest : rest.substring(0, slash);
-                String prefix = slash < 0 ? "" : trimSlashes(rest.substring(slash + 1));
-                if (bucket.isEmpty()) {
-                    throw new IllegalArgumentException("store url '" + url + "' has no bucket");
-                }
-                return new StoreLocation(scheme, bucket, prefix);
-            }
-            case "file" -> {
-                return new StoreLocation("file", "", Path.of(URI.create(u)).toAbsolutePath().normalize().toString());
-            }
-            default -> throw new IllegalArgumentException(
-                    "store url '" + url + "' has unsupported scheme '" + scheme + "': use s3, gs or file");
+        if (scheme.equals("file")) {
+            return new StoreLocation("file", "", Path.of(URI.create(u)).toAbsolutePath().normalize().toString());
         }
+        String rest = u.substring(sep + 3);
+        int slash = rest.indexOf('/');
+        String bucket = slash < 0 ? rest : rest.substring(0, slash);
+        String prefix = slash < 0 ? "" : trimSlashes(rest.substring(slash + 1));
+        if (bucket.isEmpty()) {
+            throw new IllegalArgumentException("store url '" + url + "' has no bucket");
+        }
+        return new StoreLocation(scheme, bucket, prefix);
     }
 
     private static String trimSlashes(String s) {

@@ -1,11 +1,20 @@
 package dev.hubmirror.transfer;
 
+import static dev.hubmirror.log.LogKeys.COUNT;
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.PARTS;
+import static dev.hubmirror.log.LogKeys.PATH;
+import static dev.hubmirror.log.LogKeys.REPO;
+import static dev.hubmirror.log.LogKeys.UPLOAD_ID;
+
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.memory.BufferScope;
 import dev.hubmirror.memory.PooledBuffer;
+import dev.hubmirror.store.PartPlan;
 import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.Part;
@@ -147,8 +156,8 @@ final class FilePipeline {
             upload = began;
             late = failure != null;
         }
-        LOGGER.debugf("upload started repo=%s path=%s key=%s uploadId=%s parts=%d", ref.id(), file.path(), key,
-                began.id(), plan.partCount());
+        LOGGER.debugf("upload started" + REPO + PATH + KEY + UPLOAD_ID + PARTS, ref.id(), file.path(), key, began.id(),
+                plan.partCount());
         if (late) {
             settleFailure();
         } else {
@@ -410,8 +419,8 @@ final class FilePipeline {
         }
         int left = scope.closeAndCount();
         if (left > 0) {
-            LOGGER.debugf("file finished with grants still in its scope repo=%s path=%s count=%d", ref.id(),
-                    file.path(), left);
+            LOGGER.debugf("file finished with grants still in its scope" + REPO + PATH + COUNT, ref.id(), file.path(),
+                    left);
         }
         emitter.complete(null);
     }
@@ -507,11 +516,12 @@ final class FilePipeline {
     }
 
     private Uni<Void> abort(MultipartUpload toAbort, Throwable cause) {
-        LOGGER.infof("upload aborted repo=%s path=%s key=%s uploadId=%s error=%s", ref.id(), file.path(),
-                toAbort.key(), toAbort.id(), cause instanceof CancellationException ? "cancelled" : cause.getMessage());
+        LOGGER.infof("upload aborted" + REPO + PATH + KEY + UPLOAD_ID + ERROR, ref.id(), file.path(), toAbort.key(),
+                toAbort.id(), cause instanceof CancellationException ? "cancelled" : cause.getMessage());
         return toAbort.abort().onFailure().recoverWithItem(e -> {
-            LOGGER.warnf("abort failed key=%s uploadId=%s error=%s; the store's lifecycle rule for incomplete "
-                    + "multipart uploads will reclaim it", toAbort.key(), toAbort.id(), e.getMessage());
+            LOGGER.warnf("abort failed" + KEY + UPLOAD_ID + ERROR
+                    + "; the store's lifecycle rule for incomplete multipart uploads will reclaim it", toAbort.key(),
+                    toAbort.id(), e.getMessage());
             return null;
         });
     }

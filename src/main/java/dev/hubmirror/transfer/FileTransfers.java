@@ -1,11 +1,19 @@
 package dev.hubmirror.transfer;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.PATH;
+import static dev.hubmirror.log.LogKeys.REASON;
+import static dev.hubmirror.log.LogKeys.REPO;
+import static dev.hubmirror.log.LogKeys.REVISION;
+
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.hub.HubFile;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.memory.BufferPool;
+import dev.hubmirror.store.PartPlan;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Uni;
@@ -86,7 +94,7 @@ public final class FileTransfers {
         return store.stat(key)
                 .chain(existing -> {
                     if (isVerified(existing, file)) {
-                        LOGGER.debugf("file already verified, skipped repo=%s path=%s key=%s", ref.id(), file.path(), key);
+                        LOGGER.debugf("file already verified, skipped" + REPO + PATH + KEY, ref.id(), file.path(), key);
                         progress.fileDone(file.path(), file.size(), true);
                         return Uni.createFrom().item(FileOutcome.skipped(file.path(), file.size()));
                     }
@@ -98,7 +106,7 @@ public final class FileTransfers {
                 })
                 .onFailure().recoverWithItem(e -> {
                     MirrorException failure = MirrorException.of(e);
-                    LOGGER.warnf("file failed repo=%s revision=%s path=%s key=%s reason=%s error=%s", ref.id(),
+                    LOGGER.warnf("file failed" + REPO + REVISION + PATH + KEY + REASON + ERROR, ref.id(),
                             ref.revision(), file.path(), key, failure.reason(), failure.getMessage());
                     return FileOutcome.failed(file.path(), file.size(), failure);
                 })

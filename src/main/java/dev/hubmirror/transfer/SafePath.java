@@ -2,11 +2,13 @@ package dev.hubmirror.transfer;
 
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.store.StoreKeys;
 import java.nio.charset.StandardCharsets;
 
 /**
  * Checks a file path that came from the Hub before it becomes part of an object key: the Hub is outside our trust
- * boundary, so a hostile tree must not write outside its snapshot folder.
+ * boundary, so a hostile tree must not write outside its snapshot folder. The structural rules are the stores' own
+ * ({@link StoreKeys#problem}); this adds the lengths a snapshot path may have.
  */
 public final class SafePath {
 
@@ -36,32 +38,16 @@ public final class SafePath {
     }
 
     static String problem(String path) {
-        if (path == null || path.isEmpty()) {
-            return "empty";
+        if (path != null && path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
+            return "it is longer than " + MAX_PATH_BYTES + " bytes";
         }
-        if (path.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_BYTES) {
-            return "longer than " + MAX_PATH_BYTES + " bytes";
-        }
-        if (path.startsWith("/")) {
-            return "absolute";
-        }
-        if (path.indexOf('\\') >= 0) {
-            return "contains a backslash";
-        }
-        for (int i = 0; i < path.length(); i++) {
-            if (Character.isISOControl(path.charAt(i))) {
-                return "contains a control character";
-            }
+        String problem = StoreKeys.problem(path);
+        if (problem != null) {
+            return problem;
         }
         for (String segment : path.split("/", -1)) {
-            if (segment.isEmpty()) {
-                return "has an empty segment";
-            }
-            if (segment.equals(".") || segment.equals("..")) {
-                return "has a '" + segment + "' segment";
-            }
             if (segment.getBytes(StandardCharsets.UTF_8).length > MAX_SEGMENT_BYTES) {
-                return "has a segment longer than " + MAX_SEGMENT_BYTES + " bytes";
+                return "it has a segment longer than " + MAX_SEGMENT_BYTES + " bytes";
             }
         }
         return null;

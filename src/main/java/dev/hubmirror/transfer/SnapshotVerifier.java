@@ -1,5 +1,14 @@
 package dev.hubmirror.transfer;
 
+import static dev.hubmirror.log.LogKeys.DEEP;
+import static dev.hubmirror.log.LogKeys.FILES;
+import static dev.hubmirror.log.LogKeys.MISSING;
+import static dev.hubmirror.log.LogKeys.REPO;
+import static dev.hubmirror.log.LogKeys.REVISION;
+import static dev.hubmirror.log.LogKeys.STATUS;
+import static dev.hubmirror.log.LogKeys.UNVERIFIED;
+import static dev.hubmirror.log.LogKeys.WRONG;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubmirror.failure.MirrorException;
@@ -28,6 +37,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
+import dev.hubmirror.log.LogKeys;
 
 /**
  * Checks that a mirrored snapshot in the store is complete and intact, as an offline {@code huggingface_hub} will
@@ -101,10 +111,10 @@ public final class SnapshotVerifier {
                         .map(problems -> findings.report(commit, store.url(CacheLayout.snapshotFolder(ref, commit)),
                                 true, selected, problems));
             });
-        }).invoke(report -> LOGGER.infof("snapshot verified repo=%s revision=%s commit=%s status=%s files=%d "
-                + "missing=%d wrong=%d unverified=%d deep=%s", ref.id(), ref.revision(), report.commit(),
-                report.status(), report.filesExpected(), report.missingCount(), report.wrongCount(),
-                report.unverifiedCount(), report.deep()));
+        }).invoke(report -> LOGGER.infof("snapshot verified" + REPO + REVISION + LogKeys.COMMIT + STATUS + FILES
+                + MISSING + WRONG + UNVERIFIED + DEEP, ref.id(), ref.revision(), report.commit(), report.status(),
+                report.filesExpected(), report.missingCount(), report.wrongCount(), report.unverifiedCount(),
+                report.deep()));
     }
 
     /** The commit to check, recording what the ref holds; null when it cannot be known. */

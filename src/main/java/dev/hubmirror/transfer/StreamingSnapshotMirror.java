@@ -1,5 +1,17 @@
 package dev.hubmirror.transfer;
 
+import static dev.hubmirror.log.LogKeys.BYTES;
+import static dev.hubmirror.log.LogKeys.BYTES_DOWNLOADED;
+import static dev.hubmirror.log.LogKeys.COUNT;
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.FILES;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.PATH;
+import static dev.hubmirror.log.LogKeys.REPO;
+import static dev.hubmirror.log.LogKeys.REVISION;
+import static dev.hubmirror.log.LogKeys.SKIPPED;
+import static dev.hubmirror.log.LogKeys.STORE;
+
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.hub.HubClient;
@@ -17,6 +29,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
+import dev.hubmirror.log.LogKeys;
 
 /**
  * The {@link SnapshotMirror}: resolve once, list at the commit, transfer the selected files (at most
@@ -88,9 +101,9 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                     List<HubFile> selected = tree.stream().filter(f -> filter.accepts(f.path())).toList();
                     EmptySelection.check(spec, commit, tree, selected.size());
                     long bytes = limits.check(ref, commit, selected);
-                    LOGGER.infof("mirror planned repo=%s revision=%s commit=%s files=%d bytes=%d store=%s", ref.id(),
-                            ref.revision(), commit, selected.size(), bytes, store.url(CacheLayout.snapshotFolder(ref,
-                                    commit)));
+                    LOGGER.infof("mirror planned" + REPO + REVISION + LogKeys.COMMIT + FILES + BYTES + STORE, ref.id(),
+                            ref.revision(), commit, selected.size(), bytes,
+                            store.url(CacheLayout.snapshotFolder(ref, commit)));
                     progress.planned(commit, selected.size(), bytes);
                     return abortOrphanedUploads(ref, commit)
                             .chain(() -> transferAll(ref, commit, selected, progress))
@@ -108,12 +121,12 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
         return store.abortUploads(folder)
                 .invoke(n -> {
                     if (n > 0) {
-                        LOGGER.infof("orphaned uploads aborted repo=%s commit=%s key=%s count=%d", ref.id(), commit,
+                        LOGGER.infof("orphaned uploads aborted" + REPO + LogKeys.COMMIT + KEY + COUNT, ref.id(), commit,
                                 folder, n);
                     }
                 })
                 .onFailure().recoverWithItem(e -> {
-                    LOGGER.warnf("orphaned uploads not aborted repo=%s commit=%s key=%s error=%s", ref.id(), commit,
+                    LOGGER.warnf("orphaned uploads not aborted" + REPO + LogKeys.COMMIT + KEY + ERROR, ref.id(), commit,
                             folder, e.getMessage());
                     return 0;
                 })
@@ -143,8 +156,8 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                 return Uni.createFrom().item(outcome);
             }
             Duration wait = retry.delay(attempt);
-            LOGGER.warnf("file failed, trying it again from its first byte in %s (attempt %d of %d) repo=%s "
-                    + "commit=%s path=%s key=%s: %s", wait, attempt + 1, retry.maxAttempts(), ref.id(), commit,
+            LOGGER.warnf("file failed, trying it again from its first byte in %s (attempt %d of %d)" + REPO
+                    + LogKeys.COMMIT + PATH + KEY + ": %s", wait, attempt + 1, retry.maxAttempts(), ref.id(), commit,
                     file.path(), key, outcome.failure().get().getMessage());
             return Uni.createFrom().voidItem().onItem().delayIt().by(wait)
                     .chain(() -> runWithRetries(ref, commit, file, key, progress, attempt + 1));
@@ -223,8 +236,8 @@ public final class StreamingSnapshotMirror implements SnapshotMirror {
                 SnapshotLimits::saturatedAdd);
         MirrorOutcome outcome = new MirrorOutcome(commit, store.url(CacheLayout.snapshotFolder(ref, commit)),
                 selected.size(), bytes, skipped, downloaded);
-        return writeTree.chain(() -> writeRef).invoke(() -> LOGGER.infof(
-                "mirror succeeded repo=%s revision=%s commit=%s files=%d skipped=%d bytesDownloaded=%d", ref.id(),
-                ref.revision(), commit, selected.size(), skipped, downloaded)).replaceWith(outcome);
+        return writeTree.chain(() -> writeRef).invoke(() -> LOGGER.infof("mirror succeeded" + REPO + REVISION
+                + LogKeys.COMMIT + FILES + SKIPPED + BYTES_DOWNLOADED, ref.id(), ref.revision(), commit,
+                selected.size(), skipped, downloaded)).replaceWith(outcome);
     }
 }

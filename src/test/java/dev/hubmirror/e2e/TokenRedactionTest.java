@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.equalTo;
 
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.job.JobOrder;
+import dev.hubmirror.job.JobOrigin;
+import dev.hubmirror.job.SnapshotWork;
 import dev.hubmirror.job.JobService;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimRepo;
@@ -13,7 +15,6 @@ import dev.hubmirror.testing.ApiKeys;
 import dev.hubmirror.testing.HubSimulatorResource;
 import dev.hubmirror.testing.RestJobs;
 import dev.hubmirror.testing.SimulatedHub;
-import dev.hubmirror.transfer.MirrorSpec;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -139,8 +140,8 @@ class TokenRedactionTest {
         // When: a mirror with the token succeeds, one with the wrong token fails
         String good = RestJobs.submit("{\"id\": \"org/gated-secret\"}");
         JsonPath succeeded = RestJobs.awaitFinished(good);
-        String bad = jobs.admit(new JobOrder("redaction-wrong-token", new MirrorSpec(RepoRef.model("org/gated-secret",
-                "main")), null, "wrong", "req-redaction", "test", Instant.now(), null, -1)).id();
+        String bad = jobs.admit(new JobOrder("redaction-wrong-token", SnapshotWork.of(RepoRef.model("org/gated-secret",
+                "main")), null, "wrong", new JobOrigin("req-redaction", "test"), Instant.now(), null, -1)).id();
         JsonPath failed = RestJobs.awaitFinished(bad);
 
         // Then: the outputs are what they should be...

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.RepoRef;
-import dev.hubmirror.transfer.MirrorSpec;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.quarkus.runtime.configuration.MemorySize;
 import io.quarkus.runtime.configuration.MemorySizeConverter;
@@ -68,7 +67,7 @@ class JobCoordinatorTest {
         assertThat(events.types()).containsExactly(JobEventType.ACCEPTED, JobEventType.ACCEPTED);
         assertThat(store.find(JobCoordinator.jobId("req-1", 1))).get().satisfies(r -> {
             assertThat(r.job().status()).isEqualTo(JobStatus.QUEUED);
-            assertThat(r.job().requestId()).isEqualTo("req-1");
+            assertThat(r.job().origin().requestId()).isEqualTo("req-1");
             assertThat(r.shard()).isEqualTo(3);
             assertThat(r.admitted()).isFalse();
         });
@@ -123,9 +122,9 @@ class JobCoordinatorTest {
         // Then
         assertThat(events.published()).last().satisfies(e -> {
             assertThat(e.type()).isEqualTo(JobEventType.SUCCEEDED);
-            assertThat(e.record().job().commit()).isEqualTo("c0ffee");
-            assertThat(e.record().job().snapshotUrl()).endsWith("/snapshots/c0ffee");
-            assertThat(e.record().job().filesTotal()).isEqualTo(2);
+            assertThat(e.record().job().outcome().commit()).isEqualTo("c0ffee");
+            assertThat(e.record().job().outcome().snapshotUrl()).endsWith("/snapshots/c0ffee");
+            assertThat(e.record().job().progress().filesTotal()).isEqualTo(2);
             // the outcome was durable before its event went out
             assertThat(e.storedWhenPublished().job().status()).isEqualTo(JobStatus.SUCCEEDED);
             assertThat(e.storedWhenPublished().unannounced()).isTrue();
@@ -160,8 +159,9 @@ class JobCoordinatorTest {
         JobCoordinator coordinator = coordinator(service(2));
         JobOrder order = order("req-6", 0, "org/a", 1);
         Instant firstStart = Instant.parse("2026-01-01T10:00:00Z");
-        JobSnapshot running = new JobSnapshot(order.id(), "req-6", "team", order.spec().ref(), List.of(), List.of(),
-                null, JobStatus.RUNNING, "c0ffee", 1, 3, 0, 100, 300, null, null, order.createdAt(), firstStart, null);
+        JobSnapshot running = new JobSnapshot(order.id(), new JobOrigin("req-6", "team"), order.work(), null,
+                JobStatus.RUNNING, new JobProgress(1, 3, 0, 100, 300),
+                new JobTimes(order.createdAt(), firstStart, null), new JobOutcome("c0ffee", null, null));
         await(store.save(new JobRecord(running, null, 1, "dead-replica", true, JobEventType.ACCEPTED)));
 
         // When
@@ -172,7 +172,7 @@ class JobCoordinatorTest {
         assertThat(store.find(order.id())).get().satisfies(r -> {
             assertThat(r.instance()).isEqualTo("me");
             assertThat(r.job().status()).isEqualTo(JobStatus.RUNNING);
-            assertThat(r.job().startedAt()).isEqualTo(firstStart);
+            assertThat(r.job().times().startedAt()).isEqualTo(firstStart);
         });
         assertThat(events.types()).isEmpty();
     }
@@ -192,7 +192,7 @@ class JobCoordinatorTest {
         // Then the recorded outcome is announced as recorded, and the job does not run again
         assertThat(events.published()).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(JobEventType.FAILED);
-            assertThat(e.record().job().error().reason()).isEqualTo(Reason.GATED_REPO);
+            assertThat(e.record().job().outcome().error().reason()).isEqualTo(Reason.GATED_REPO);
             assertThat(e.record().instance()).isEqualTo("dead-replica");
         });
         assertThat(store.find(order.id())).get().satisfies(r -> assertThat(r.unannounced()).isFalse());
@@ -242,7 +242,7 @@ class JobCoordinatorTest {
         // Then it runs (finding the files verified in the store), and both requests hear of success
         assertThat(mirror.runs()).hasSize(2);
         mirror.run("org/a").succeed("c1", 1, 10);
-        assertThat(events.published()).extracting(e -> e.record().job().requestId() + ":" + e.type())
+        assertThat(events.published()).extracting(e -> e.record().job().origin().requestId() + ":" + e.type())
                 .containsExactly("req-9a:SUCCEEDED", "req-9b:SUCCEEDED");
     }
 
@@ -308,7 +308,7 @@ class JobCoordinatorTest {
         assertThat(acknowledge).isTrue();
         assertThat(mirror.started("org/b")).isFalse();
         assertThat(events.published()).filteredOn(e -> e.type() == JobEventType.CANCELLED).hasSize(2)
-                .allSatisfy(e -> assertThat(e.record().job().error().reason()).isEqualTo(Reason.CANCELLED));
+                .allSatisfy(e -> assertThat(e.record().job().outcome().error().reason()).isEqualTo(Reason.CANCELLED));
     }
 
     @Test
@@ -316,9 +316,8 @@ class JobCoordinatorTest {
         // Given
         JobCoordinator coordinator = coordinator(service(2));
         coordinator.shardsAssigned(List.of(0));
-        JobOrder order = new JobOrder(JobCoordinator.jobId("req-15", 0),
-                new MirrorSpec(RepoRef.model("org/a", "main")), null, "nobody", "req-15", "team", Instant.now(), null,
-                0);
+        JobOrder order = new JobOrder(JobCoordinator.jobId("req-15", 0), SnapshotWork.of(RepoRef.model("org/a", "main")),
+                null, "nobody", new JobOrigin("req-15", "team"), Instant.now(), null, 0);
 
         // When
         boolean acknowledge = await(coordinator.admit(order));
@@ -328,7 +327,7 @@ class JobCoordinatorTest {
         assertThat(mirror.runs()).isEmpty();
         assertThat(events.published()).singleElement().satisfies(e -> {
             assertThat(e.type()).isEqualTo(JobEventType.FAILED);
-            assertThat(e.record().job().error().reason()).isEqualTo(Reason.INVALID_REQUEST);
+            assertThat(e.record().job().outcome().error().reason()).isEqualTo(Reason.INVALID_REQUEST);
         });
     }
 
@@ -351,8 +350,8 @@ class JobCoordinatorTest {
     }
 
     private static JobOrder order(String requestId, int index, String repo, int shard) {
-        return new JobOrder(JobCoordinator.jobId(requestId, index), new MirrorSpec(RepoRef.model(repo, "main")), null,
-                null, requestId, "team", Instant.now(), null, shard);
+        return new JobOrder(JobCoordinator.jobId(requestId, index), SnapshotWork.of(RepoRef.model(repo, "main")), null,
+                null, new JobOrigin(requestId, "team"), Instant.now(), null, shard);
     }
 
     private static <T> T await(Uni<T> uni) {

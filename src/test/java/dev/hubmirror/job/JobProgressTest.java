@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.transfer.MirrorProgress;
-import dev.hubmirror.transfer.MirrorSpec;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +13,7 @@ class JobProgressTest {
     @Test
     void bytesDoneSaturatesAtLongMaxInsteadOfWrappingNegative() {
         // Given: a running job that planned the largest total a long holds
-        Job job = new Job(1, new JobOrder("j1", new MirrorSpec(RepoRef.model("org/m", "main")), null, null, null, null,
+        Job job = new Job(1, new JobOrder("j1", SnapshotWork.of(RepoRef.model("org/m", "main")), null, null, null,
                 Instant.now(), null, 0));
         job.markRunning(Instant.now());
         MirrorProgress progress = job.progress();
@@ -27,7 +26,7 @@ class JobProgressTest {
 
         // Then
         assertThat(job.bytesDone()).isEqualTo(Long.MAX_VALUE);
-        assertThat(job.snapshot().bytesDone()).isEqualTo(Long.MAX_VALUE);
+        assertThat(job.snapshot().progress().bytesDone()).isEqualTo(Long.MAX_VALUE);
         assertThat(job.filesDone()).isEqualTo(1);
     }
 }

@@ -222,7 +222,7 @@ class JobServiceTest {
                     assertThat(e.reason()).isEqualTo(Reason.QUEUE_FULL);
                     assertThat(e.getMessage()).contains("1 jobs waiting", "capacity 2", "nothing was enqueued");
                 });
-        assertThat(service.list(Optional.empty(), 100)).extracting(job -> job.ref().id().id())
+        assertThat(service.list(Optional.empty(), 100)).extracting(job -> ((SnapshotWork) job.work()).ref().id().id())
                 .containsExactlyInAnyOrder("org/running", "org/waiting");
 
         // When: a submission that fits, or only names active jobs, is still accepted
@@ -283,7 +283,7 @@ class JobServiceTest {
         SnapshotMirror instant = (spec, progress) -> Uni.createFrom().item(
                 new MirrorOutcome("c", "file:///s", 0, 0, 0, 0));
         JobService service = service(1, 500, instant);
-        List<MirrorSpec> specs = IntStream.range(0, 500).mapToObj(i -> model("org/m" + i)).toList();
+        List<SnapshotWork> specs = IntStream.range(0, 500).mapToObj(i -> model("org/m" + i)).toList();
 
         // When
         List<Job> jobs = service.submit(specs);
@@ -534,11 +534,12 @@ class JobServiceTest {
                 .getConfigMapping(JobConfig.class);
     }
 
-    private static MirrorSpec model(String id) {
-        return new MirrorSpec(RepoRef.model(id, "main"));
+    private static SnapshotWork model(String id) {
+        return SnapshotWork.of(RepoRef.model(id, "main"));
     }
 
-    private static MirrorSpec repo(String id, String revision, List<String> include) {
-        return new MirrorSpec(new RepoRef(HfRepoId.parse(id), RepoType.DATASET, revision), include, List.of());
+    private static SnapshotWork repo(String id, String revision, List<String> include) {
+        return new SnapshotWork(new MirrorSpec(new RepoRef(HfRepoId.parse(id), RepoType.DATASET, revision), include,
+                List.of()));
     }
 }

@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * proves: a file the simulator serves only with Range requests is transferred with the grown part size, the first
  * parts arrive in the store with the right numbers, offsets and bytes (fetched in parallel), and a cancel aborts the
  * upload with the budget back to zero. What it does not: parts at offsets past 2^31 and the end of such a file (its
- * hash is claimed, not computed), nor a completed upload of that size; {@link PartPlanTest} checks the plan to the
+ * hash is claimed, not computed), nor a completed upload of that size; {@code store.PartPlanTest} checks the plan to the
  * last byte with long offsets, and {@code NettyHubClientTest} fetches the tail of a 60 GB file by Range.
  */
 class LargeFileTransferTest {

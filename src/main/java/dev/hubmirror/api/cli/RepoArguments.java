@@ -1,9 +1,9 @@
 package dev.hubmirror.api.cli;
 
+import dev.hubmirror.bootstrap.Stores;
 import dev.hubmirror.hub.HfRepoId;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.hub.RepoType;
-import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.transfer.PathFilter;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,13 +50,13 @@ final class RepoArguments {
         return refs;
     }
 
-    /** A usage error unless {@code url} is a store URL the service accepts ({@link StoreLocation#parse}). */
+    /** A usage error unless {@code url} is a store URL the service accepts ({@link Stores#location}). */
     static void checkStoreUrl(CommandLine commandLine, String option, String url) {
         if (url == null) {
             return;
         }
         try {
-            StoreLocation.parse(url);
+            Stores.location(url);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, option + ": " + e.getMessage());
         }

@@ -1,5 +1,10 @@
 package dev.hubmirror.api.health;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.STATUS;
+import static dev.hubmirror.log.LogKeys.TOKEN;
+import static dev.hubmirror.log.LogKeys.USER;
+
 import dev.hubmirror.config.HealthConfig;
 import dev.hubmirror.config.HubConfig;
 import dev.hubmirror.config.TokenConfig;
@@ -78,9 +83,8 @@ public class HubTokenCheck implements AsyncHealthCheck {
 
     /** Checks the tokens at startup, so that the log reports a bad one before any job runs. */
     void checkAtStartup(@Observes StartupEvent event) {
-        cache.get().subscribe().with(response -> LOGGER.debugf("hub token check done status=%s",
-                response.getStatus()), failure -> LOGGER.warnf("hub token check failed error=%s",
-                failure.getMessage()));
+        cache.get().subscribe().with(response -> LOGGER.debugf("hub token check done" + STATUS, response.getStatus()),
+                failure -> LOGGER.warnf("hub token check failed" + ERROR, failure.getMessage()));
     }
 
     @Override
@@ -136,12 +140,12 @@ public class HubTokenCheck implements AsyncHealthCheck {
             return;
         }
         switch (r.verdict()) {
-            case VALID -> LOGGER.infof("hub token valid token=%s user=%s", r.key(), r.detail());
-            case REFUSED -> LOGGER.errorf("hub token refused token=%s error=%s: %s", r.key(), Reason.UNAUTHORIZED,
+            case VALID -> LOGGER.infof("hub token valid" + TOKEN + USER, r.key(), r.detail());
+            case REFUSED -> LOGGER.errorf("hub token refused" + TOKEN + ERROR + ": %s", r.key(), Reason.UNAUTHORIZED,
                     (r.key().equals(DEFAULT) ? "every job would fail; set HF_TOKEN (or HF_TOKEN_PATH, "
                             + "MIRROR_HUB_TOKEN) to a valid token. " : "requests naming it would fail; replace it. ")
                             + r.detail());
-            case UNCHECKED -> LOGGER.warnf("hub token not checked token=%s: %s", r.key(), r.detail());
+            case UNCHECKED -> LOGGER.warnf("hub token not checked" + TOKEN + ": %s", r.key(), r.detail());
             default -> throw new IllegalStateException(r.verdict().name());
         }
     }

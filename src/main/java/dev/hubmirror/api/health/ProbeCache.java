@@ -1,5 +1,9 @@
 package dev.hubmirror.api.health;
 
+import static dev.hubmirror.log.LogKeys.CHECK;
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.STATUS;
+
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,8 +88,8 @@ public final class ProbeCache {
                     .memoize().indefinitely();
             running = started;
             started.subscribe().with(
-                    response -> LOGGER.debugf("health probe refreshed check=%s status=%s", name, response.getStatus()),
-                    failure -> LOGGER.warnf("health probe failed check=%s error=%s", name, failure.getMessage()));
+                    response -> LOGGER.debugf("health probe refreshed" + CHECK + STATUS, name, response.getStatus()),
+                    failure -> LOGGER.warnf("health probe failed" + CHECK + ERROR, name, failure.getMessage()));
         }
         return running;
     }

@@ -1,5 +1,9 @@
 package dev.hubmirror.api.health;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.STORE;
+import static dev.hubmirror.log.LogKeys.URL;
+
 import dev.hubmirror.config.HealthConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
@@ -38,7 +42,7 @@ public class StoreReadinessCheck implements AsyncHealthCheck {
                 .map(ignored -> base(store, url).up().build())
                 .onFailure().recoverWithItem(e -> {
                     MirrorException failure = MirrorException.of(e);
-                    LOGGER.warnf("store not ready store=%s url=%s error=%s: %s", store.kind(), url, failure.reason(),
+                    LOGGER.warnf("store not ready" + STORE + URL + ERROR + ": %s", store.kind(), url, failure.reason(),
                             failure.getMessage());
                     return base(store, url).down().withData("reason", failure.reason().name())
                             .withData("error", failure.getMessage()).build();

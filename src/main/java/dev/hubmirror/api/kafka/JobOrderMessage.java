@@ -2,12 +2,11 @@ package dev.hubmirror.api.kafka;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.hubmirror.hub.HfRepoId;
-import dev.hubmirror.hub.RepoRef;
-import dev.hubmirror.hub.RepoType;
+import dev.hubmirror.api.rest.WorkFields;
 import dev.hubmirror.job.ArtifactSpec;
 import dev.hubmirror.job.JobOrder;
-import dev.hubmirror.transfer.MirrorSpec;
+import dev.hubmirror.job.JobOrigin;
+import dev.hubmirror.job.JobWork;
 import java.time.Instant;
 import java.util.List;
 
@@ -35,21 +34,16 @@ public record JobOrderMessage(
         int bundleSize) {
 
     static JobOrderMessage of(JobOrder order) {
-        if (order.artifact() != null) {
-            return new JobOrderMessage(order.id(), order.requestId(), order.requester(), null, null, null, null, null,
-                    null, order.tokenName(), order.createdAt(), order.artifact(), order.bundle(), order.bundleSize());
-        }
-        RepoRef ref = order.spec().ref();
-        return new JobOrderMessage(order.id(), order.requestId(), order.requester(), ref.id().id(),
-                ref.type().singular(), ref.revision(), order.spec().include(), order.spec().exclude(), order.target(),
-                order.tokenName(), order.createdAt(), null, order.bundle(), order.bundleSize());
+        WorkFields work = WorkFields.of(order.work());
+        return new JobOrderMessage(order.id(), order.origin().requestId(), order.origin().requester(), work.repo(),
+                work.type(), work.revision(), work.include(), work.exclude(), order.target(), order.tokenName(),
+                order.createdAt(), work.artifact(), order.origin().bundle(), order.origin().bundleSize());
     }
 
     /** The order, read from {@code shard} (the partition it was read from). */
     JobOrder toOrder(int shard) {
-        MirrorSpec spec = artifact != null ? null
-                : new MirrorSpec(new RepoRef(HfRepoId.parse(repo), RepoType.parse(type), revision), include, exclude);
-        return new JobOrder(jobId, spec, target, tokenName, requestId, requester, createdAt, null, shard, artifact,
-                bundle, bundleSize);
+        JobWork work = new WorkFields(repo, type, revision, include, exclude, artifact).toWork();
+        return new JobOrder(jobId, work, target, tokenName, new JobOrigin(requestId, requester, bundle, bundleSize),
+                createdAt, null, shard);
     }
 }

@@ -2,17 +2,20 @@ package dev.hubmirror.api.kafka;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.hubmirror.api.rest.WorkFields;
 import dev.hubmirror.failure.Reason;
-import dev.hubmirror.hub.HfRepoId;
-import dev.hubmirror.hub.RepoRef;
-import dev.hubmirror.hub.RepoType;
 import dev.hubmirror.job.ArtifactOutcome;
 import dev.hubmirror.job.ArtifactSpec;
 import dev.hubmirror.job.JobError;
 import dev.hubmirror.job.JobEventType;
+import dev.hubmirror.job.JobOrigin;
+import dev.hubmirror.job.JobOutcome;
+import dev.hubmirror.job.JobProgress;
 import dev.hubmirror.job.JobRecord;
 import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
+import dev.hubmirror.job.JobTimes;
+import dev.hubmirror.job.JobWork;
 import java.time.Instant;
 import java.util.List;
 
@@ -55,27 +58,55 @@ public record JobStateMessage(
         String bundle,
         int bundleSize) {
 
+    /** The message of a record: the one mapping from a job record to the job-state topic. */
     static JobStateMessage of(JobRecord record) {
         JobSnapshot job = record.job();
-        RepoRef ref = job.ref();
-        return new JobStateMessage(job.id(), job.requestId(), job.requester(), ref == null ? null : ref.id().id(),
-                ref == null ? null : ref.type().singular(), ref == null ? null : ref.revision(), job.include(),
-                job.exclude(), job.target(),
-                record.tokenName(), job.status(), job.commit(), job.filesDone(), job.filesTotal(), job.filesSkipped(),
-                job.bytesDone(), job.bytesTotal(), job.snapshotUrl(),
-                job.error() == null ? null : job.error().reason().name(),
-                job.error() == null ? null : job.error().message(), job.createdAt(), job.startedAt(),
-                job.finishedAt(), record.shard(), record.instance(), record.admitted(), record.announced(),
-                job.artifact(), job.artifactOutcome(), job.bundle(), job.bundleSize());
+        WorkFields work = WorkFields.of(job.work());
+        JobProgress progress = job.progress();
+        JobOutcome outcome = job.outcome();
+        return new JobStateMessage(
+                job.id(),
+                job.origin().requestId(),
+                job.origin().requester(),
+                work.repo(),
+                work.type(),
+                work.revision(),
+                work.include(),
+                work.exclude(),
+                job.target(),
+                record.tokenName(),
+                job.status(),
+                outcome.commit(),
+                progress.filesDone(),
+                progress.filesTotal(),
+                progress.filesSkipped(),
+                progress.bytesDone(),
+                progress.bytesTotal(),
+                outcome.snapshotUrl(),
+                outcome.error() == null ? null : outcome.error().reason().name(),
+                outcome.error() == null ? null : outcome.error().message(),
+                job.times().createdAt(),
+                job.times().startedAt(),
+                job.times().finishedAt(),
+                record.shard(),
+                record.instance(),
+                record.admitted(),
+                record.announced(),
+                work.artifact(),
+                outcome.artifact(),
+                job.origin().bundle(),
+                job.origin().bundleSize());
     }
 
+    /** The record this message holds: the mapping back, part by part. */
     JobRecord toRecord() {
-        RepoRef ref = artifact != null ? null : new RepoRef(HfRepoId.parse(repo), RepoType.parse(type), revision);
+        JobWork work = new WorkFields(repo, type, revision, include, exclude, artifact).toWork();
         JobError error = reason == null ? null : new JobError(reasonOf(reason), message);
-        JobSnapshot job = new JobSnapshot(jobId, requestId, requester, ref, include, exclude, target,
-                status == null ? JobStatus.QUEUED : status, commit, filesDone, filesTotal, filesSkipped, bytesDone,
-                bytesTotal, snapshotUrl, error, createdAt, startedAt, finishedAt, artifact, artifactOutcome, bundle,
-                bundleSize);
+        JobSnapshot job = new JobSnapshot(jobId, new JobOrigin(requestId, requester, bundle, bundleSize), work, target,
+                status == null ? JobStatus.QUEUED : status,
+                new JobProgress(filesDone, filesTotal, filesSkipped, bytesDone, bytesTotal),
+                new JobTimes(createdAt, startedAt, finishedAt),
+                new JobOutcome(commit, snapshotUrl, error, artifactOutcome));
         return new JobRecord(job, tokenName, shard, instance, admitted, announced);
     }
 

@@ -3,12 +3,14 @@ package dev.hubmirror.api.kafka;
 import dev.hubmirror.api.rest.ChartRequest;
 import dev.hubmirror.api.rest.RepoRequest;
 import dev.hubmirror.api.rest.SubmissionLimits;
+import dev.hubmirror.api.rest.WorkFields;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.KafkaConfig;
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.job.ArtifactMirror;
 import dev.hubmirror.job.ArtifactSpec;
+import dev.hubmirror.job.ArtifactWork;
 import dev.hubmirror.job.JobDesk;
 import dev.hubmirror.job.JobFootprint;
 import dev.hubmirror.job.JobOrder;
@@ -16,17 +18,17 @@ import dev.hubmirror.job.JobRecord;
 import dev.hubmirror.job.JobService;
 import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
+import dev.hubmirror.job.JobRunners;
 import dev.hubmirror.job.JobWork;
-import dev.hubmirror.job.SnapshotMirrors;
-import dev.hubmirror.transfer.MirrorSpec;
+import dev.hubmirror.job.SnapshotWork;
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 /**
  * The {@link JobDesk} with Kafka on: a submission becomes a request on the requests topic (with a fresh request id),
@@ -41,23 +43,23 @@ public final class KafkaJobDesk implements JobDesk {
 
     private final KafkaJobs jobs;
     private final RequestProducer requests;
-    private final SnapshotMirrors mirrors;
+    private final JobRunners runners;
     private final KafkaConfig config;
     private final JobConfig jobConfig;
     private final KafkaReadinessCheck kafka;
     private final ArtifactMirror artifacts;
 
-    public KafkaJobDesk(KafkaJobs jobs, RequestProducer requests, SnapshotMirrors mirrors, KafkaConfig config,
+    public KafkaJobDesk(KafkaJobs jobs, RequestProducer requests, JobRunners runners, KafkaConfig config,
             JobConfig jobConfig, KafkaReadinessCheck kafka) {
-        this(jobs, requests, mirrors, config, jobConfig, kafka, ArtifactMirror.NONE);
+        this(jobs, requests, runners, config, jobConfig, kafka, ArtifactMirror.NONE);
     }
 
-    public KafkaJobDesk(KafkaJobs jobs, RequestProducer requests, SnapshotMirrors mirrors, KafkaConfig config,
+    public KafkaJobDesk(KafkaJobs jobs, RequestProducer requests, JobRunners runners, KafkaConfig config,
             JobConfig jobConfig, KafkaReadinessCheck kafka, ArtifactMirror artifacts) {
         this.artifacts = artifacts;
         this.jobs = jobs;
         this.requests = requests;
-        this.mirrors = mirrors;
+        this.runners = runners;
         this.config = config;
         this.jobConfig = jobConfig;
         this.kafka = kafka;
@@ -69,33 +71,18 @@ public final class KafkaJobDesk implements JobDesk {
      * {@link Reason#TOO_MANY_JOBS} when the shared job state keeps {@code mirror.jobs.max-retained*} already.
      */
     @Override
-    public Uni<List<JobSnapshot>> submitWork(List<JobWork> work, String target, String tokenName, String bundle) {
+    public Uni<List<JobSnapshot>> submit(List<? extends JobWork> works, String target, String tokenName,
+            String bundle) {
         return Uni.createFrom().deferred(() -> {
-            if (work == null || work.isEmpty()) {
+            if (works == null || works.isEmpty()) {
                 throw new MirrorException(Reason.INVALID_REQUEST, "nothing to mirror: name at least one repo");
             }
-            List<String> images = new ArrayList<>();
-            List<ChartRequest> charts = new ArrayList<>();
-            List<String> platforms = null;
-            for (JobWork w : work) {
-                ArtifactSpec a = w.artifact();
-                if (a == null) {
-                    continue;
-                }
-                if (a.kind() == ArtifactSpec.Kind.IMAGE) {
-                    images.add(a.source());
-                    platforms = a.platforms().isEmpty() ? null : a.platforms();
-                } else {
-                    charts.add(a.classic() ? ChartRequest.classic(a.source(), a.chart(), a.version())
-                            : ChartRequest.of(a.source()));
-                }
-            }
             MirrorRequestMessage request = new MirrorRequestMessage(UUID.randomUUID().toString(),
-                    config.restRequester(), null, work.stream().filter(w -> w.spec() != null)
-                            .map(w -> repo(w.spec())).toList(), target, tokenName, images.isEmpty() ? null : images,
-                    charts.isEmpty() ? null : charts, platforms, bundle);
+                    config.restRequester(), null, works.stream().filter(SnapshotWork.class::isInstance)
+                            .map(KafkaJobDesk::repo).toList(), target, tokenName, images(works), charts(works),
+                    platforms(works), bundle);
             Instant now = Instant.now();
-            List<JobOrder> orders = request.toOrders(SubmissionLimits.of(jobConfig), mirrors, artifacts, now);
+            List<JobOrder> orders = request.toOrders(SubmissionLimits.of(jobConfig), runners, artifacts, now);
             long needed = orders.stream().mapToLong(o -> JobFootprint.of(JobSnapshot.queued(o))).sum();
             jobs.store().retained().checkRoomFor(orders.size(), needed, jobConfig, now);
             return kafka.requireAvailable()
@@ -141,7 +128,7 @@ public final class KafkaJobDesk implements JobDesk {
             JobSnapshot job = get(id);
             if (job.status().finished()) {
                 return Uni.createFrom().failure(new MirrorException(Reason.JOB_FINISHED, "job " + id + " ("
-                        + job.describe() + ") already " + job.status() + ": nothing to cancel"));
+                        + job.work().describe() + ") already " + job.status() + ": nothing to cancel"));
             }
             return kafka.requireAvailable()
                     .chain(() -> jobs.store().requestCancel(id))
@@ -163,9 +150,36 @@ public final class KafkaJobDesk implements JobDesk {
                 .onFailure().recoverWithItem(false);
     }
 
-    private static RepoRequest repo(MirrorSpec spec) {
-        return new RepoRequest(spec.ref().id().id(), spec.ref().type().singular(), spec.ref().revision(),
-                spec.include(), spec.exclude());
+    /** The request entry of a work (a new kind of job adds its request field here). */
+    /** The images among {@code works} as a request names them; {@code null} for none. */
+    private static List<String> images(List<? extends JobWork> works) {
+        List<String> images = artifacts(works, ArtifactSpec.Kind.IMAGE).map(ArtifactSpec::source).toList();
+        return images.isEmpty() ? null : images;
+    }
+
+    /** The platforms the images were asked with (one list for the request); {@code null} for every platform. */
+    private static List<String> platforms(List<? extends JobWork> works) {
+        return artifacts(works, ArtifactSpec.Kind.IMAGE).map(ArtifactSpec::platforms).filter(p -> !p.isEmpty())
+                .findFirst().orElse(null);
+    }
+
+    /** The charts among {@code works} as a request names them; {@code null} for none. */
+    private static List<ChartRequest> charts(List<? extends JobWork> works) {
+        List<ChartRequest> charts = artifacts(works, ArtifactSpec.Kind.CHART)
+                .map(a -> a.classic() ? ChartRequest.classic(a.source(), a.chart(), a.version())
+                        : ChartRequest.of(a.source()))
+                .toList();
+        return charts.isEmpty() ? null : charts;
+    }
+
+    private static Stream<ArtifactSpec> artifacts(List<? extends JobWork> works, ArtifactSpec.Kind kind) {
+        return works.stream().filter(ArtifactWork.class::isInstance).map(w -> ((ArtifactWork) w).spec())
+                .filter(a -> a.kind() == kind);
+    }
+
+    private static RepoRequest repo(JobWork work) {
+        WorkFields fields = WorkFields.of(work);
+        return new RepoRequest(fields.repo(), fields.type(), fields.revision(), fields.include(), fields.exclude());
     }
 
     private MirrorException notFound(String id) {

@@ -1,11 +1,18 @@
 package dev.hubmirror.api.kafka;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.JOBS;
+import static dev.hubmirror.log.LogKeys.OFFSET;
+import static dev.hubmirror.log.LogKeys.PARTITION;
+import static dev.hubmirror.log.LogKeys.RECORD_KEY;
+import static dev.hubmirror.log.LogKeys.REQUESTS;
+import static dev.hubmirror.log.LogKeys.TOPIC;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hubmirror.job.JobFootprint;
 import dev.hubmirror.job.JobRecord;
-import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStateStore;
+import dev.hubmirror.job.JobStateView;
 import dev.hubmirror.job.JobStatus;
 import dev.hubmirror.job.RetainedJobs;
 import io.smallrye.mutiny.Uni;
@@ -13,7 +20,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -21,7 +27,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
@@ -43,26 +48,20 @@ import org.jboss.logging.Logger;
 /**
  * The {@link JobStateStore} on a compacted Kafka topic that every replica reads in full.
  *
- * <p>Keys: {@code job/<jobId>} ({@link JobStateMessage}), {@code request/<requestId>} ({@link AcceptedRequestMessage})
- * and {@code cancel/<jobId>} ({@link CancelRequestMessage}); compaction keeps the latest value per key. Writes go
+ * <p>What the topic holds is {@link JobStateTopic}'s layout; compaction keeps the latest value per key. Writes go
  * through an idempotent producer with {@code acks=all} and complete when acknowledged. A reader thread
  * ({@code hub-mirror-job-state}) assigns itself every partition without a consumer group, reads from the beginning
- * and keeps the view in memory; {@link #sync()} records the end offsets at the call and completes once the reader got
- * there. The store is {@linkplain #ready() ready} once it read what the topic held at start.
+ * and applies every record to the in-memory {@link JobStateView}, which answers every read; {@link #sync()} records
+ * the end offsets at the call and completes once the reader got there. The store is {@linkplain #ready() ready} once
+ * it read what the topic held at start.
  *
  * <p>Completions never run on Kafka's threads: they are handed to the given executor.
  */
 public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
 
     private static final Logger LOGGER = Logger.getLogger(KafkaJobStateStore.class);
-    static final String JOB = "job/";
-    static final String REQUEST = "request/";
-    static final String CANCEL = "cancel/";
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration RETRY = Duration.ofSeconds(2);
-    private static final Comparator<JobRecord> NEWEST_FIRST = Comparator
-            .comparing((JobRecord r) -> r.job().createdAt(), Comparator.nullsFirst(Comparator.naturalOrder()))
-            .thenComparing(JobRecord::id).reversed();
 
     private final String topic;
     private final ObjectMapper json;
@@ -75,11 +74,9 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
     /** Why the view is not ready yet (waiting for the broker, the topic missing, reading); null once ready. */
     private volatile String problem;
 
-    private final Map<String, JobRecord> records = new ConcurrentHashMap<>();
-    private final Map<String, JobRecord> placeholders = new ConcurrentHashMap<>();
-    private final Map<String, Instant> requests = new ConcurrentHashMap<>();
-    private final Set<String> cancels = ConcurrentHashMap.newKeySet();
+    private final JobStateView view = new JobStateView();
     private final List<Consumer<String>> cancelListeners = new CopyOnWriteArrayList<>();
+    private final JobStateTopic layout;
     private final ConcurrentLinkedQueue<CompletableFuture<Void>> syncRequests = new ConcurrentLinkedQueue<>();
 
     /**
@@ -94,6 +91,7 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
         this.topic = topic;
         this.json = json;
         this.completions = completions;
+        this.layout = new JobStateTopic(json, view, id -> cancelListeners.forEach(listener -> listener.accept(id)));
         Map<String, Object> common = new HashMap<>(kafka);
         common.remove(ConsumerConfig.GROUP_ID_CONFIG);
         common.remove(ProducerConfig.TRANSACTIONAL_ID_CONFIG);
@@ -142,23 +140,7 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
 
     /** The job records the view keeps and their estimated heap, with the oldest finished job's time. */
     public RetainedJobs retained() {
-        int count = 0;
-        long bytes = 0;
-        Instant oldest = null;
-        for (Map<String, JobRecord> map : List.of(records, placeholders)) {
-            for (Map.Entry<String, JobRecord> entry : map.entrySet()) {
-                if (map == placeholders && records.containsKey(entry.getKey())) {
-                    continue;
-                }
-                JobSnapshot job = entry.getValue().job();
-                count++;
-                bytes += JobFootprint.of(job);
-                if (job.finishedAt() != null && (oldest == null || job.finishedAt().isBefore(oldest))) {
-                    oldest = job.finishedAt();
-                }
-            }
-        }
-        return new RetainedJobs(count, bytes, oldest);
+        return view.retained();
     }
 
     /** Stops reading, waits briefly for pending writes, closes the clients. */
@@ -183,31 +165,31 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
 
     @Override
     public Uni<Void> save(JobRecord record) {
-        return send(JOB + record.id(), JobStateMessage.of(record));
+        return send(JobStateTopic.job(record));
     }
 
     @Override
     public Uni<Void> saveAccepted(String requestId, List<JobRecord> jobs) {
-        Instant acceptedAt = jobs.isEmpty() ? Instant.now() : jobs.get(0).job().createdAt();
-        return send(REQUEST + requestId, new AcceptedRequestMessage(requestId, acceptedAt,
-                jobs.stream().map(JobStateMessage::of).toList()));
+        Instant acceptedAt = jobs.isEmpty() ? Instant.now() : jobs.get(0).job().times().createdAt();
+        return send(JobStateTopic.accepted(requestId, acceptedAt, jobs));
     }
 
     @Override
     public Uni<Void> requestCancel(String jobId) {
-        return send(CANCEL + jobId, new CancelRequestMessage(jobId, Instant.now()));
+        return send(JobStateTopic.cancel(jobId, Instant.now()));
     }
 
-    private Uni<Void> send(String key, Object value) {
+    private Uni<Void> send(JobStateTopic.Entry entry) {
         return Uni.createFrom().<Void>emitter(emitter -> {
             String text;
             try {
-                text = json.writeValueAsString(value);
+                text = json.writeValueAsString(entry.value());
             } catch (JsonProcessingException e) {
                 emitter.fail(e);
                 return;
             }
-            producer.send(new ProducerRecord<>(topic, key, text), (metadata, failure) -> completions.execute(() -> {
+            ProducerRecord<String, String> record = new ProducerRecord<>(topic, entry.key(), text);
+            producer.send(record, (metadata, failure) -> completions.execute(() -> {
                 if (failure == null) {
                     emitter.complete(null);
                 } else {
@@ -222,12 +204,12 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
 
     @Override
     public boolean requestSeen(String requestId) {
-        return requests.containsKey(requestId);
+        return view.requestSeen(requestId);
     }
 
     @Override
     public boolean cancelRequested(String jobId) {
-        return cancels.contains(jobId);
+        return view.cancelRequested(jobId);
     }
 
     @Override
@@ -237,24 +219,17 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
 
     @Override
     public Optional<JobRecord> find(String jobId) {
-        JobRecord record = records.get(jobId);
-        return Optional.ofNullable(record != null ? record : placeholders.get(jobId));
+        return view.find(jobId);
     }
 
     @Override
     public List<JobRecord> list(Optional<JobStatus> status, int limit) {
-        return all().stream()
-                .filter(r -> status.isEmpty() || r.job().status() == status.get())
-                .sorted(NEWEST_FIRST)
-                .limit(Math.max(0, limit))
-                .toList();
+        return view.list(status, limit);
     }
 
     @Override
     public Collection<JobRecord> all() {
-        Map<String, JobRecord> all = new HashMap<>(placeholders);
-        all.putAll(records);
-        return List.copyOf(all.values());
+        return view.all();
     }
 
     @Override
@@ -272,9 +247,7 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
 
     @Override
     public void forgetFinishedBefore(Instant cutoff) {
-        records.values().removeIf(r -> r.job().finishedAt() != null && r.job().finishedAt().isBefore(cutoff));
-        requests.values().removeIf(acceptedAt -> acceptedAt != null && acceptedAt.isBefore(cutoff));
-        placeholders.values().removeIf(r -> r.job().createdAt() != null && r.job().createdAt().isBefore(cutoff));
+        view.forgetFinishedBefore(cutoff);
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -294,7 +267,7 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
         started.thenRun(() -> {
             ready = true;
             problem = null;
-            LOGGER.infof("job state read topic=%s jobs=%d requests=%d", topic, records.size(), requests.size());
+            LOGGER.infof("job state read" + TOPIC + JOBS + REQUESTS, topic, view.recordCount(), view.requestCount());
         });
         try {
             List<TopicPartition> partitions = partitions();
@@ -318,7 +291,7 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
             problem = "the job state reader of topic " + topic + " stopped (" + e.getMessage()
                     + "): restart the instance";
             ready = false;
-            LOGGER.errorf(e, "job state reader stopped topic=%s error=%s: restart the instance", topic,
+            LOGGER.errorf(e, "job state reader stopped" + TOPIC + ERROR + ": restart the instance", topic,
                     e.getMessage());
         } finally {
             running = false;
@@ -351,7 +324,7 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
             }
             if (!problem.equals(logged)) {
                 logged = problem;
-                LOGGER.warnf("job state not ready topic=%s error=%s", topic, problem);
+                LOGGER.warnf("job state not ready" + TOPIC + ERROR, topic, problem);
             }
             try {
                 Thread.sleep(RETRY.toMillis());
@@ -385,44 +358,11 @@ public final class KafkaJobStateStore implements JobStateStore, AutoCloseable {
     }
 
     private void apply(ConsumerRecord<String, String> record) {
-        String key = record.key();
-        String value = record.value();
-        if (key == null) {
-            return;
-        }
         try {
-            if (key.startsWith(JOB)) {
-                String id = key.substring(JOB.length());
-                if (value == null) {
-                    records.remove(id);
-                } else {
-                    records.put(id, json.readValue(value, JobStateMessage.class).toRecord());
-                    placeholders.remove(id);
-                }
-            } else if (key.startsWith(REQUEST)) {
-                String requestId = key.substring(REQUEST.length());
-                if (value == null) {
-                    requests.remove(requestId);
-                    return;
-                }
-                AcceptedRequestMessage accepted = json.readValue(value, AcceptedRequestMessage.class);
-                requests.put(requestId, accepted.acceptedAt() == null ? Instant.now() : accepted.acceptedAt());
-                for (JobStateMessage job : accepted.jobs()) {
-                    if (!records.containsKey(job.jobId())) {
-                        placeholders.put(job.jobId(), job.toRecord());
-                    }
-                }
-            } else if (key.startsWith(CANCEL)) {
-                String id = key.substring(CANCEL.length());
-                if (value == null) {
-                    cancels.remove(id);
-                } else if (cancels.add(id)) {
-                    cancelListeners.forEach(listener -> listener.accept(id));
-                }
-            }
+            layout.apply(record.key(), record.value());
         } catch (JsonProcessingException | RuntimeException e) {
-            LOGGER.warnf("job state record skipped topic=%s partition=%d offset=%d key=%s error=%s", topic,
-                    record.partition(), record.offset(), key, e.getMessage());
+            LOGGER.warnf("job state record skipped" + TOPIC + PARTITION + OFFSET + RECORD_KEY + ERROR, topic,
+                    record.partition(), record.offset(), record.key(), e.getMessage());
         }
     }
 

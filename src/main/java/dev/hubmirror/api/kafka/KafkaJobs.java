@@ -1,5 +1,11 @@
 package dev.hubmirror.api.kafka;
 
+import static dev.hubmirror.log.LogKeys.EVENTS;
+import static dev.hubmirror.log.LogKeys.INSTANCE;
+import static dev.hubmirror.log.LogKeys.JOBS;
+import static dev.hubmirror.log.LogKeys.REQUESTS;
+import static dev.hubmirror.log.LogKeys.STATE;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.KafkaConfig;
@@ -90,7 +96,7 @@ public class KafkaJobs {
             coordinator = new JobCoordinator(service, store, events, instance, config.progressInterval(),
                     jobConfig.retention(), vertx);
             coordinator.start();
-            LOGGER.infof("kafka jobs started instance=%s requests=%s events=%s jobs=%s state=%s", instance,
+            LOGGER.infof("kafka jobs started" + INSTANCE + REQUESTS + EVENTS + JOBS + STATE, instance,
                     config.topics().requests(), config.topics().events(), config.topics().jobs(),
                     config.topics().jobState());
         }

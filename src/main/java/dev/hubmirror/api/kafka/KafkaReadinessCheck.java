@@ -1,5 +1,9 @@
 package dev.hubmirror.api.kafka;
 
+import static dev.hubmirror.log.LogKeys.BOOTSTRAP;
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.TOPICS;
+
 import dev.hubmirror.api.health.ProbeCache;
 import dev.hubmirror.config.HealthConfig;
 import dev.hubmirror.config.KafkaConfig;
@@ -182,11 +186,11 @@ public class KafkaReadinessCheck implements AsyncHealthCheck {
             return;
         }
         if (problem.isEmpty()) {
-            LOGGER.infof("kafka ready bootstrap=%s topics=%s", bootstrap, String.join(",", topics.keySet()));
+            LOGGER.infof("kafka ready" + BOOTSTRAP + TOPICS, bootstrap, String.join(",", topics.keySet()));
         } else if (problem.startsWith("topic")) {
-            LOGGER.errorf("kafka not ready bootstrap=%s error=%s", bootstrap, problem);
+            LOGGER.errorf("kafka not ready" + BOOTSTRAP + ERROR, bootstrap, problem);
         } else {
-            LOGGER.warnf("kafka not ready bootstrap=%s error=%s", bootstrap, problem);
+            LOGGER.warnf("kafka not ready" + BOOTSTRAP + ERROR, bootstrap, problem);
         }
     }
 }

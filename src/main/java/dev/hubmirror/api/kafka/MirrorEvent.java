@@ -1,12 +1,16 @@
 package dev.hubmirror.api.kafka;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.hubmirror.api.rest.WorkFields;
 import dev.hubmirror.job.ArtifactOutcome;
+import dev.hubmirror.job.ArtifactSpec;
+import dev.hubmirror.job.JobError;
 import dev.hubmirror.job.JobEventType;
+import dev.hubmirror.job.JobOutcome;
+import dev.hubmirror.job.JobProgress;
 import dev.hubmirror.job.JobRecord;
 import dev.hubmirror.job.JobSnapshot;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -14,7 +18,9 @@ import java.util.UUID;
 
 /**
  * An event on the events topic, keyed by {@link #key} (the repo) so that one repo's events stay in order. Built only
- * from a job's recorded state, so an event delivered twice is the same event (same {@code eventId}).
+ * from a job's recorded state, so an event delivered twice is the same event (same {@code eventId}): one factory per
+ * event type says what it shows, and one mapping ({@code of}) fills the fields. A new field is one component here,
+ * one line in that mapping, and its entry in {@code docs/asyncapi.yaml}.
  *
  * @param eventId       the same for every delivery of this event: a reader may drop repeats by it
  * @param event         {@code accepted}, {@code succeeded}, {@code failed} or {@code cancelled}
@@ -78,38 +84,86 @@ public record MirrorEvent(
         Integer blobsSkipped,
         String bundle) {
 
+    /** The event {@code type} announces, from the job's recorded state. */
     static MirrorEvent of(JobEventType type, JobRecord record) {
-        JobSnapshot job = record.job();
-        String name = type.name().toLowerCase(Locale.ROOT);
-        String eventId = UUID.nameUUIDFromBytes((job.id() + "/" + name).getBytes(StandardCharsets.UTF_8)).toString();
-        String repo = job.subject();
-        String repoType = job.kind();
-        String targetImage = job.artifact() == null ? null : job.artifact().target();
-        if (type == JobEventType.ACCEPTED) {
-            return new MirrorEvent(eventId, name, job.requestId(), job.requester(), job.id(), repo, repoType,
-                    job.revision(), null, job.target(), null, null, null, null, null, null, null, null,
-                    job.createdAt(), targetImage, job.artifact() == null ? null : job.artifact().mapping(), null, null,
-                    null, null, null, null, job.bundle());
-        }
-        Instant start = job.startedAt() != null ? job.startedAt() : job.createdAt();
-        Long duration = job.finishedAt() == null || start == null ? null
-                : Math.max(0, Duration.between(start, job.finishedAt()).toMillis());
-        boolean succeeded = type == JobEventType.SUCCEEDED;
-        ArtifactOutcome out = succeeded ? job.artifactOutcome() : null;
-        boolean artifact = job.artifact() != null;
-        return new MirrorEvent(eventId, name, job.requestId(), job.requester(), job.id(), repo, repoType,
-                job.revision(), artifact ? null : job.commit(), job.target(), succeeded ? job.snapshotUrl() : null,
-                job.filesTotal(), job.filesSkipped(), job.bytesTotal(), duration,
-                job.error() == null ? null : job.error().reason().name(),
-                job.error() == null ? null : job.error().message(), record.instance(), job.finishedAt(),
-                out != null ? out.target() : targetImage, null, out == null ? null : out.digest(),
-                out == null ? null : out.sourceDigest(), out == null ? null : out.platforms(),
-                out == null ? null : out.blobsCopied(), out == null ? null : out.blobsMounted(),
-                out == null ? null : out.blobsSkipped(), job.bundle());
+        return switch (type) {
+            case ACCEPTED -> accepted(record);
+            case SUCCEEDED -> succeeded(record);
+            case FAILED -> failed(record);
+            case CANCELLED -> cancelled(record);
+        };
     }
 
-    /** The record key: the repo as {@code type:org/name} (a model and a dataset may share an id), or the image. */
+    /** {@code accepted}: who asked for what, and when; nothing of a run. */
+    static MirrorEvent accepted(JobRecord record) {
+        return of(JobEventType.ACCEPTED, record, null, record.job().times().createdAt());
+    }
+
+    /** {@code succeeded}: what was mirrored, where it is now, how long it took. */
+    static MirrorEvent succeeded(JobRecord record) {
+        return of(JobEventType.SUCCEEDED, record, record.job().outcome(), record.job().times().finishedAt());
+    }
+
+    /** {@code failed}: how far the job got and why it stopped; no snapshot URL (nothing was published). */
+    static MirrorEvent failed(JobRecord record) {
+        return of(JobEventType.FAILED, record, unpublished(record), record.job().times().finishedAt());
+    }
+
+    /** {@code cancelled}: as {@code failed}, with the reason {@code CANCELLED}. */
+    static MirrorEvent cancelled(JobRecord record) {
+        return of(JobEventType.CANCELLED, record, unpublished(record), record.job().times().finishedAt());
+    }
+
+    /** The record key: the job's subject: the repo as {@code type:org/name} (a model and a dataset may share an id). */
     static String key(JobSnapshot job) {
-        return job.kind() + ":" + job.subject();
+        return job.work().subject();
+    }
+
+    private static JobOutcome unpublished(JobRecord record) {
+        JobOutcome outcome = record.job().outcome();
+        return new JobOutcome(outcome.commit(), null, outcome.error(), null);
+    }
+
+    /**
+     * The one mapping from a job's state to an event's fields. {@code ended} is the outcome the event shows, or
+     * {@code null} for an event before any run (then nothing of a run is shown).
+     */
+    private static MirrorEvent of(JobEventType type, JobRecord record, JobOutcome ended, Instant time) {
+        JobSnapshot job = record.job();
+        WorkFields work = WorkFields.of(job.work());
+        JobProgress progress = ended == null ? null : job.progress();
+        JobError error = ended == null ? null : ended.error();
+        ArtifactSpec artifact = work.artifact();
+        ArtifactOutcome copied = ended == null ? null : ended.artifact();
+        String name = type.name().toLowerCase(Locale.ROOT);
+        return new MirrorEvent(
+                UUID.nameUUIDFromBytes((job.id() + "/" + name).getBytes(StandardCharsets.UTF_8)).toString(),
+                name,
+                job.origin().requestId(),
+                job.origin().requester(),
+                job.id(),
+                work.repo(),
+                work.type(),
+                work.revision(),
+                ended == null ? null : ended.commit(),
+                job.target(),
+                ended == null ? null : ended.snapshotUrl(),
+                progress == null ? null : progress.filesTotal(),
+                progress == null ? null : progress.filesSkipped(),
+                progress == null ? null : progress.bytesTotal(),
+                ended == null ? null : job.times().durationMillis(),
+                error == null ? null : error.reason().name(),
+                error == null ? null : error.message(),
+                ended == null ? null : record.instance(),
+                time,
+                copied != null ? copied.target() : artifact == null ? null : artifact.target(),
+                ended == null && artifact != null ? artifact.mapping() : null,
+                copied == null ? null : copied.digest(),
+                copied == null ? null : copied.sourceDigest(),
+                copied == null ? null : copied.platforms(),
+                copied == null ? null : copied.blobsCopied(),
+                copied == null ? null : copied.blobsMounted(),
+                copied == null ? null : copied.blobsSkipped(),
+                job.origin().bundle());
     }
 }

@@ -11,8 +11,9 @@ import dev.hubmirror.failure.Reason;
 import dev.hubmirror.job.ArtifactMirror;
 import dev.hubmirror.job.JobCoordinator;
 import dev.hubmirror.job.JobOrder;
+import dev.hubmirror.job.JobOrigin;
+import dev.hubmirror.job.JobRunners;
 import dev.hubmirror.job.JobWork;
-import dev.hubmirror.job.SnapshotMirrors;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,15 +64,15 @@ public record MirrorRequestMessage(
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST} naming what is wrong
      */
-    public List<JobOrder> toOrders(SubmissionLimits limits, SnapshotMirrors mirrors, Instant acceptedAt) {
-        return toOrders(limits, mirrors, ArtifactMirror.NONE, acceptedAt);
+    public List<JobOrder> toOrders(SubmissionLimits limits, JobRunners runners, Instant acceptedAt) {
+        return toOrders(limits, runners, ArtifactMirror.NONE, acceptedAt);
     }
 
     /**
-     * As {@link #toOrders(SubmissionLimits, SnapshotMirrors, Instant)}, images and charts included (mapped to the
-     * target registry by {@code artifacts}); every order names the bundle and its size.
+     * As {@link #toOrders(SubmissionLimits, JobRunners, Instant)}, images and charts included (mapped to the target
+     * registry by {@code artifacts}); every order names the bundle and its size.
      */
-    public List<JobOrder> toOrders(SubmissionLimits limits, SnapshotMirrors mirrors, ArtifactMirror artifacts,
+    public List<JobOrder> toOrders(SubmissionLimits limits, JobRunners runners, ArtifactMirror artifacts,
             Instant acceptedAt) {
         if (requestId == null || requestId.isBlank() || !NAME.matcher(requestId).matches()) {
             throw new MirrorException(Reason.INVALID_REQUEST, "requestId is missing or invalid: give a unique, "
@@ -81,21 +82,23 @@ public record MirrorRequestMessage(
             throw new MirrorException(Reason.INVALID_REQUEST, "request " + requestId
                     + ": requester must be printable text of at most 200 characters");
         }
-        List<JobWork> specs;
+        List<JobWork> works;
         MirrorRequest asked = new MirrorRequest(models, repos, target, tokenName, images, charts, platforms, bundle);
         try {
-            specs = asked.toWork(limits, artifacts);
-            mirrors.check(blankToNull(target), blankToNull(tokenName));
+            works = asked.toWorks(limits, artifacts);
+            for (JobWork work : works) {
+                runners.check(work, work.targetIn(blankToNull(target)), blankToNull(tokenName));
+            }
         } catch (MirrorException e) {
             throw new MirrorException(e.reason(), "request " + requestId + ": " + e.getMessage());
         }
         String bundleName = asked.bundleName();
-        List<JobOrder> orders = new ArrayList<>(specs.size());
-        for (int i = 0; i < specs.size(); i++) {
-            JobWork work = specs.get(i);
-            orders.add(new JobOrder(JobCoordinator.jobId(requestId, i), work.spec(),
-                    work.spec() == null ? null : blankToNull(target), blankToNull(tokenName), requestId, requester,
-                    acceptedAt, null, -1, work.artifact(), bundleName, bundleName == null ? 0 : specs.size()));
+        JobOrigin origin = new JobOrigin(requestId, requester, bundleName, bundleName == null ? 0 : works.size());
+        List<JobOrder> orders = new ArrayList<>(works.size());
+        for (int i = 0; i < works.size(); i++) {
+            JobWork work = works.get(i);
+            orders.add(new JobOrder(JobCoordinator.jobId(requestId, i), work, work.targetIn(blankToNull(target)),
+                    blankToNull(tokenName), origin, acceptedAt, null, -1));
         }
         return orders;
     }

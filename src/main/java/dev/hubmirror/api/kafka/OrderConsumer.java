@@ -1,5 +1,8 @@
 package dev.hubmirror.api.kafka;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.PARTITION;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubmirror.job.JobOrder;
 import io.smallrye.common.annotation.Identifier;
@@ -51,7 +54,7 @@ public class OrderConsumer implements KafkaConsumerRebalanceListener {
             order = json.readValue(message.getPayload(), JobOrderMessage.class).toOrder(shard);
         } catch (java.io.IOException | RuntimeException e) {
             // an internal topic: an unreadable order cannot become readable by waiting
-            LOGGER.errorf("job order unreadable, skipped partition=%d error=%s", shard, e.getMessage());
+            LOGGER.errorf("job order unreadable, skipped" + PARTITION + ERROR, shard, e.getMessage());
             return Uni.createFrom().completionStage(message.ack());
         }
         return jobs.coordinator().admit(order)

@@ -42,7 +42,7 @@ public class OrderProducer {
             OutgoingMessageMetadata<RecordMetadata> result = new OutgoingMessageMetadata<>();
             Message<String> message = Message.of(payload)
                     .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
-                            .withKey(JobKey.of(order).text())
+                            .withKey(JobKey.of(order.work(), order.target()).text())
                             .build())
                     .addMetadata(result);
             return emitter.sendMessage(message).map(v -> result.getResult().partition());

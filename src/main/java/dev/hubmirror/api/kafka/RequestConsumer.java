@@ -1,5 +1,8 @@
 package dev.hubmirror.api.kafka;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.REQUEST;
+
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubmirror.api.rest.JsonProblem;
@@ -9,7 +12,7 @@ import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.job.ArtifactMirror;
 import dev.hubmirror.job.JobOrder;
-import dev.hubmirror.job.SnapshotMirrors;
+import dev.hubmirror.job.JobRunners;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.api.IncomingKafkaRecordMetadata;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -46,18 +49,18 @@ public class RequestConsumer {
 
     private final KafkaJobs jobs;
     private final OrderProducer orders;
-    private final SnapshotMirrors mirrors;
+    private final JobRunners runners;
+    private final ArtifactMirror artifacts;
     private final JobConfig jobConfig;
     private final ObjectMapper json;
-    private final ArtifactMirror artifacts;
 
     @Inject
-    public RequestConsumer(KafkaJobs jobs, OrderProducer orders, SnapshotMirrors mirrors, JobConfig jobConfig,
+    public RequestConsumer(KafkaJobs jobs, OrderProducer orders, JobRunners runners, JobConfig jobConfig,
             ObjectMapper json, ArtifactMirror artifacts) {
         this.artifacts = artifacts;
         this.jobs = jobs;
         this.orders = orders;
-        this.mirrors = mirrors;
+        this.runners = runners;
         this.jobConfig = jobConfig;
         this.json = json;
     }
@@ -73,15 +76,15 @@ public class RequestConsumer {
         List<JobOrder> jobOrders;
         try {
             request = parse(message.getPayload());
-            jobOrders = request.toOrders(SubmissionLimits.of(jobConfig), mirrors, artifacts, receivedAt);
+            jobOrders = request.toOrders(SubmissionLimits.of(jobConfig), runners, artifacts, receivedAt);
         } catch (MirrorException e) {
             String requestId = request == null ? null : request.requestId();
-            LOGGER.warnf("request refused request=%s error=%s: %s", requestId, e.reason(), e.getMessage());
+            LOGGER.warnf("request refused" + REQUEST + ERROR + ": %s", requestId, e.reason(), e.getMessage());
             return Uni.createFrom().completionStage(message.nack(e, deadLetterMetadata(e, requestId)));
         }
         String requestId = request.requestId();
         return Uni.createFrom().deferred(() -> jobs.coordinator().accept(requestId, jobOrders, orders::send))
-                .onFailure().invoke(e -> LOGGER.warnf("request not accepted yet request=%s error=%s: retrying",
+                .onFailure().invoke(e -> LOGGER.warnf("request not accepted yet" + REQUEST + ERROR + ": retrying",
                         requestId, e.getMessage()))
                 .onFailure(e -> !jobs.stopping()).retry().withBackOff(RETRY_FIRST, RETRY_MAX).indefinitely()
                 .onItemOrFailure().transformToUni((accepted, failure) -> failure == null

@@ -1,5 +1,8 @@
 package dev.hubmirror.api.rest;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.METHOD;
+
 import dev.hubmirror.config.ApiConfig;
 import dev.hubmirror.config.ApiConfig.ApiRole;
 import dev.hubmirror.failure.Reason;
@@ -101,7 +104,7 @@ public class ApiAuthFilter {
             return null;
         }
         long seconds = Math.max(1, (wait.get().toMillis() + 999) / 1000);
-        LOGGER.debugf("api call refused method=%s error=%s", request.getMethod(), Reason.TOO_MANY_REQUESTS);
+        LOGGER.debugf("api call refused" + METHOD + ERROR, request.getMethod(), Reason.TOO_MANY_REQUESTS);
         return Response.status(429)
                 .header(HttpHeaders.RETRY_AFTER, seconds)
                 .type(MediaType.APPLICATION_JSON_TYPE)
@@ -122,14 +125,14 @@ public class ApiAuthFilter {
             return null;
         }
         String has = role == null ? "no hub-mirror role" : "the " + role.name().toLowerCase(Locale.ROOT) + " role";
-        LOGGER.debugf("api call refused method=%s error=%s", request.getMethod(), Reason.FORBIDDEN);
+        LOGGER.debugf("api call refused" + METHOD + ERROR, request.getMethod(), Reason.FORBIDDEN);
         return error(403, Reason.FORBIDDEN, "this " + kind + " has " + has + "; " + request.getMethod()
                 + " needs the " + needed.name().toLowerCase(Locale.ROOT) + " role",
                 "Bearer error=\"insufficient_scope\"");
     }
 
     private static Response unauthenticated(ContainerRequestContext request, String message) {
-        LOGGER.debugf("api call refused method=%s error=%s", request.getMethod(), Reason.UNAUTHENTICATED);
+        LOGGER.debugf("api call refused" + METHOD + ERROR, request.getMethod(), Reason.UNAUTHENTICATED);
         return error(401, Reason.UNAUTHENTICATED, message, CHALLENGE);
     }
 

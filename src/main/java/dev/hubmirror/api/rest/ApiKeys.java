@@ -1,5 +1,7 @@
 package dev.hubmirror.api.rest;
 
+import static dev.hubmirror.log.LogKeys.FILE;
+
 import dev.hubmirror.config.ApiConfig;
 import dev.hubmirror.config.ApiConfig.ApiRole;
 import dev.hubmirror.failure.Secrets;
@@ -114,7 +116,7 @@ public class ApiKeys {
             if (Files.exists(file)) {
                 String existing = Files.readString(file, StandardCharsets.UTF_8).trim();
                 if (existing.length() >= MIN_KEY_LENGTH) {
-                    LOGGER.infof("api key file=%s reused: send it as 'Authorization: Bearer <key>'",
+                    LOGGER.infof("api key" + FILE + " reused: send it as 'Authorization: Bearer <key>'",
                             file.toAbsolutePath());
                     return existing;
                 }
@@ -130,7 +132,8 @@ public class ApiKeys {
             }
             create(file);
             Files.writeString(file, key + "\n", StandardCharsets.UTF_8, StandardOpenOption.TRUNCATE_EXISTING);
-            LOGGER.infof("api key file=%s generated (mode 600, role submit): send it as 'Authorization: Bearer <key>'",
+            LOGGER.infof("api key" + FILE
+                    + " generated (mode 600, role submit): send it as 'Authorization: Bearer <key>'",
                     file.toAbsolutePath());
             return key;
         } catch (IOException e) {

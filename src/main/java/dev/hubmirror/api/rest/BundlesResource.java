@@ -71,7 +71,7 @@ public class BundlesResource {
         }
         return stored(key).map(found -> {
             if (found.isPresent() && (live.isEmpty()
-                    || java.util.Objects.equals(found.get().requestId(), live.get(0).requestId()))) {
+                    || java.util.Objects.equals(found.get().requestId(), live.get(0).origin().requestId()))) {
                 return BundleResponse.of(found.get(), url);
             }
             if (!live.isEmpty()) {

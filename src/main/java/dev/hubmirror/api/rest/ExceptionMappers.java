@@ -1,5 +1,8 @@
 package dev.hubmirror.api.rest;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.STATUS;
+
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
@@ -39,10 +42,10 @@ public class ExceptionMappers {
     public RestResponse<ErrorResponse> mirrorException(MirrorException e) {
         int status = status(e.reason());
         if (status == 500 || status == 502) {
-            LOGGER.warnf(e, "request failed error=%s: %s", e.reason(), e.getMessage());
+            LOGGER.warnf(e, "request failed" + ERROR + ": %s", e.reason(), e.getMessage());
         } else if (status == 503) {
             // a dependency that is away: its own check logs it; one line per refusal would flood the log
-            LOGGER.debugf("request refused error=%s: %s", e.reason(), e.getMessage());
+            LOGGER.debugf("request refused" + ERROR + ": %s", e.reason(), e.getMessage());
         }
         RestResponse.ResponseBuilder<ErrorResponse> answer = RestResponse.ResponseBuilder.<ErrorResponse>create(status)
                 .entity(ErrorResponse.of(e.reason(), e.getMessage()))
@@ -116,7 +119,7 @@ public class ExceptionMappers {
             }
         }
         if (status >= 500) {
-            LOGGER.warnf(e, "request failed status=%d error=%s", status, reason);
+            LOGGER.warnf(e, "request failed" + STATUS + ERROR, status, reason);
         }
         Response.ResponseBuilder answer = Response.fromResponse(original)
                 .entity(ErrorResponse.of(reason, message))

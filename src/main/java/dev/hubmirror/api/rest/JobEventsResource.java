@@ -1,5 +1,7 @@
 package dev.hubmirror.api.rest;
 
+import static dev.hubmirror.log.LogKeys.JOB;
+
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.job.JobDesk;
 import dev.hubmirror.job.JobSnapshot;
@@ -66,7 +68,7 @@ public class JobEventsResource {
         JobSnapshot job = jobs.get(id);
         long keepAliveTicks = Math.max(1, Duration.ofSeconds(KEEP_ALIVE_SECONDS).toMillis() / interval.toMillis());
         AtomicLong sequence = new AtomicLong();
-        LOGGER.debugf("job events followed job=%s repo=%s", job.id(), job.subject());
+        LOGGER.debugf("job events followed" + JOB + " %s", job.id(), job.work().logFields());
         return Multi.createFrom().emitter(emitter -> {
             Sampler sampler = new Sampler(() -> jobs.get(id), keepAliveTicks);
             Runnable tick = () -> {

@@ -2,6 +2,7 @@ package dev.hubmirror.api.rest;
 
 import dev.hubmirror.job.ArtifactOutcome;
 import dev.hubmirror.job.ArtifactSpec;
+import dev.hubmirror.job.JobProgress;
 import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
 import java.time.Instant;
@@ -37,13 +38,30 @@ public record JobResponse(
         @Schema(description = "The bundle the job belongs to") String bundle) {
 
     static JobResponse of(JobSnapshot job) {
-        boolean artifact = job.artifact() != null;
-        return new JobResponse(job.id(), job.subject(), job.kind(), job.revision(), job.include(), job.exclude(),
-                job.status(), artifact ? null : job.commit(),
-                new Files(job.filesDone(), job.filesTotal(), job.filesSkipped()),
-                new Bytes(job.bytesDone(), job.bytesTotal()), job.snapshotUrl(), ErrorResponse.Detail.of(job.error()),
-                job.createdAt(), job.startedAt(), job.finishedAt(), href(job), job.requestId(), job.requester(),
-                job.target(), artifact ? Image.of(job) : null, job.bundle());
+        WorkFields work = WorkFields.of(job.work());
+        JobProgress progress = job.progress();
+        return new JobResponse(
+                job.id(),
+                work.repo(),
+                work.type(),
+                work.revision(),
+                work.include(),
+                work.exclude(),
+                job.status(),
+                job.outcome().commit(),
+                new Files(progress.filesDone(), progress.filesTotal(), progress.filesSkipped()),
+                new Bytes(progress.bytesDone(), progress.bytesTotal()),
+                job.outcome().snapshotUrl(),
+                ErrorResponse.Detail.of(job.outcome().error()),
+                job.times().createdAt(),
+                job.times().startedAt(),
+                job.times().finishedAt(),
+                href(job),
+                job.origin().requestId(),
+                job.origin().requester(),
+                job.target(),
+                work.artifact() == null ? null : Image.of(work.artifact(), job.outcome().artifact()),
+                job.origin().bundle());
     }
 
     /** What an image or chart job copies, where to, and (once succeeded) what the target holds. */
@@ -62,9 +80,7 @@ public record JobResponse(
             @Schema(description = "Whether a platform filter made a smaller index") Boolean filtered,
             @Schema(description = "Blobs streamed, mounted from another repository, and already there") Blobs blobs) {
 
-        static Image of(JobSnapshot job) {
-            ArtifactSpec a = job.artifact();
-            ArtifactOutcome o = job.artifactOutcome();
+        static Image of(ArtifactSpec a, ArtifactOutcome o) {
             return new Image(a.source(), a.chart(), o != null ? o.target() : a.target(), a.mapping(), a.platforms(),
                     o == null ? null : o.digest(), o == null ? null : o.sourceDigest(),
                     o == null ? null : o.mediaType(), o == null ? null : o.platforms(),

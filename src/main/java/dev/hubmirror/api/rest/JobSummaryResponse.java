@@ -17,7 +17,9 @@ public record JobSummaryResponse(
         @Schema(description = "The bundle the job belongs to") String bundle) {
 
     static JobSummaryResponse of(JobSnapshot job) {
-        return new JobSummaryResponse(job.id(), job.subject(), job.kind(), job.revision(), job.status(),
-                JobResponse.href(job), job.artifact() == null ? null : job.artifact().target(), job.bundle());
+        WorkFields work = WorkFields.of(job.work());
+        return new JobSummaryResponse(job.id(), work.repo(), work.type(), work.revision(), job.status(),
+                JobResponse.href(job), work.artifact() == null ? null : work.artifact().target(),
+                job.origin().bundle());
     }
 }

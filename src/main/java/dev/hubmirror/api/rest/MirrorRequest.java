@@ -8,8 +8,10 @@ import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.hub.RepoType;
 import dev.hubmirror.job.ArtifactMirror;
 import dev.hubmirror.job.ArtifactSpec;
+import dev.hubmirror.job.ArtifactWork;
 import dev.hubmirror.job.BundleManifest;
 import dev.hubmirror.job.JobWork;
+import dev.hubmirror.job.SnapshotWork;
 import dev.hubmirror.registry.ImageReference;
 import dev.hubmirror.registry.Platform;
 import dev.hubmirror.transfer.MirrorSpec;
@@ -70,6 +72,7 @@ public record MirrorRequest(
     private static String blankToNull(String s) {
         return s == null || s.isBlank() ? null : s.trim();
     }
+
     private static final int MAX_PROBLEMS_SHOWN = 10;
 
     /**
@@ -78,17 +81,18 @@ public record MirrorRequest(
      * @throws MirrorException {@link Reason#INVALID_REQUEST} naming every offending entry
      */
     public List<MirrorSpec> toSpecs(SubmissionLimits limits) {
-        return toWork(limits, ArtifactMirror.NONE).stream().map(JobWork::spec).toList();
+        return toWorks(limits, ArtifactMirror.NONE).stream().map(work -> ((SnapshotWork) work).spec()).toList();
     }
 
     /**
-     * Validates every entry and returns one piece of work per entry: models, repos, images, charts, in request order.
+     * Validates every entry and returns one work per entry: models, repos, images, charts, in request order (a new
+     * kind of job adds its entries here).
      * Images and charts are parsed and mapped to the target registry by {@code artifacts}; they count against the
      * same {@code mirror.jobs.max-repos-per-request}.
      *
      * @throws MirrorException {@link Reason#INVALID_REQUEST} naming every offending entry
      */
-    public List<JobWork> toWork(SubmissionLimits limits, ArtifactMirror artifacts) {
+    public List<JobWork> toWorks(SubmissionLimits limits, ArtifactMirror artifacts) {
         List<String> modelList = models == null ? List.of() : models;
         List<RepoRequest> repoList = repos == null ? List.of() : repos;
         List<String> imageList = images == null ? List.of() : images;
@@ -139,7 +143,7 @@ public record MirrorRequest(
         for (int i = 0; i < modelList.size(); i++) {
             String entry = modelList.get(i);
             try {
-                specs.add(JobWork.of(model(entry)));
+                specs.add(new SnapshotWork(model(entry)));
             } catch (IllegalArgumentException e) {
                 problems.add("models[" + i + "] '" + printable(entry) + "': " + e.getMessage());
             }
@@ -147,7 +151,7 @@ public record MirrorRequest(
         for (int i = 0; i < repoList.size(); i++) {
             RepoRequest repo = repoList.get(i);
             try {
-                specs.add(JobWork.of(repo(repo, limits.maxPatternLength())));
+                specs.add(new SnapshotWork(repo(repo, limits.maxPatternLength())));
             } catch (IllegalArgumentException e) {
                 String id = repo == null || repo.id() == null ? "" : " (id '" + printable(repo.id()) + "')";
                 problems.add("repos[" + i + "]" + id + ": " + e.getMessage());
@@ -156,7 +160,7 @@ public record MirrorRequest(
         for (int i = 0; i < imageList.size(); i++) {
             String entry = imageList.get(i);
             try {
-                specs.add(JobWork.of(image(entry, platformNames, artifacts)));
+                specs.add(new ArtifactWork(image(entry, platformNames, artifacts)));
             } catch (IllegalArgumentException e) {
                 problems.add("images[" + i + "] '" + printable(entry) + "': " + e.getMessage());
             }
@@ -164,7 +168,7 @@ public record MirrorRequest(
         for (int i = 0; i < chartList.size(); i++) {
             ChartRequest chart = chartList.get(i);
             try {
-                specs.add(JobWork.of(chart(chart, artifacts)));
+                specs.add(new ArtifactWork(chart(chart, artifacts)));
             } catch (IllegalArgumentException e) {
                 problems.add("charts[" + i + "]: " + e.getMessage());
             }

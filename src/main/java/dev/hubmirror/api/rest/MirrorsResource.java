@@ -72,10 +72,9 @@ public class MirrorsResource {
             throw new MirrorException(Reason.INVALID_REQUEST,
                     "request body is missing: send {\"models\": [\"org/name\"]} as application/json");
         }
-        List<JobWork> work = request.toWork(SubmissionLimits.of(config), artifacts);
+        List<JobWork> works = request.toWorks(SubmissionLimits.of(config), artifacts);
         return store.requireReady()
-                .chain(() -> jobs.submitWork(work, request.targetName(), request.tokenNameOrNull(),
-                        request.bundleName()))
+                .chain(() -> jobs.submit(works, request.targetName(), request.tokenNameOrNull(), request.bundleName()))
                 .map(accepted -> new MirrorResponse(accepted.stream().map(JobSummaryResponse::of).toList()));
     }
 }

@@ -1,46 +1,41 @@
 package dev.hubmirror.store.gcs;
 
-import com.google.api.client.http.javanet.NetHttpTransport;
-import com.google.cloud.NoCredentials;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.STORE;
+
 import com.google.cloud.WriteChannel;
-import com.google.cloud.http.HttpTransportOptions;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.BlobInfo;
 import com.google.cloud.storage.HttpStorageOptions;
 import com.google.cloud.storage.Storage;
-import com.google.cloud.storage.StorageOptions;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
-import dev.hubmirror.failure.RetrySettings;
-import dev.hubmirror.http.HttpOrigin;
 import dev.hubmirror.http.ProxySettings;
+import dev.hubmirror.store.AbstractObjectStore;
+import dev.hubmirror.store.BlockingPool;
 import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreException;
+import dev.hubmirror.store.StoreKeys;
 import dev.hubmirror.store.StoreLimits;
 import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.StoreMetadata;
+import dev.hubmirror.store.StoreSettings;
 import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
-import io.vertx.core.WorkerExecutor;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.jboss.logging.Logger;
+import dev.hubmirror.log.LogKeys;
 
 /**
  * An {@link ObjectStore} over a Google Cloud Storage bucket ({@code gs://bucket/prefix}), with the Google Cloud
@@ -68,7 +63,7 @@ import org.jboss.logging.Logger;
  *
  * <p><b>Memory.</b> Besides the parts the caller holds, each upload in flight holds one chunk buffer.
  */
-public final class GcsObjectStore implements ObjectStore, AutoCloseable {
+public final class GcsObjectStore extends AbstractObjectStore implements AutoCloseable {
 
     /** Name of the worker pool that runs the blocking client. */
     public static final String POOL_NAME = "hub-mirror-gcs";
@@ -85,14 +80,13 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     /** Bytes per read request when streaming an object back (verification). */
     static final int READ_CHUNK = 1024 * 1024;
     private static final SecureRandom RANDOM = new SecureRandom();
-    private static final long MAX_EXECUTE_MINUTES = 60;
+    /** GCS's longest object name, in UTF-8 bytes. */
     private static final int MAX_NAME_BYTES = 1024;
-    private static final Pattern UPLOAD_ID = Pattern.compile("upload_id=[^&\\s\"']+");
 
     private final StoreLocation location;
     private final Storage storage;
     private final ResumableSessions sessions;
-    private final WorkerExecutor workers;
+    private final BlockingPool workers;
     private final int chunkSize;
 
     /**
@@ -103,6 +97,11 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
         this(location, config, vertx, ProxySettings.NONE);
     }
 
+    /** A store built from the shared store settings ({@code mirror.store.gcs.*}, Vert.x, the proxy). */
+    public GcsObjectStore(StoreLocation location, StoreSettings settings) {
+        this(location, settings.config().gcs(), settings.vertx(), settings.proxy());
+    }
+
     /**
      * A store configured from {@code mirror.store.gcs.*} whose requests go through the forward proxy that
      * {@code proxy} names for the GCS endpoint (none when it is in {@code NO_PROXY}). The Google client connects
@@ -111,7 +110,8 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
      * @throws IllegalArgumentException when the proxy for GCS needs credentials
      */
     public GcsObjectStore(StoreLocation location, StoreConfig.Gcs config, Vertx vertx, ProxySettings proxy) {
-        this(location, options(config), proxyFor(config, proxy), vertx, config.workers(), chunkSize(config));
+        this(location, GcsClients.options(config), GcsClients.proxyFor(config, proxy), vertx, config.workers(),
+                GcsClients.chunkSize(config));
     }
 
     /** A store over a client built from {@code options}; its transport options are replaced to track sessions. */
@@ -121,27 +121,10 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
 
     private GcsObjectStore(StoreLocation location, HttpStorageOptions.Builder options, Optional<java.net.Proxy> proxy,
             Vertx vertx, int workers, int chunkSize) {
-        this(location, sessionTracking(options, proxy), vertx, workers, chunkSize);
+        this(location, GcsClients.sessionTracking(options, proxy), vertx, workers, chunkSize);
     }
 
-    /** The proxy GCS requests go through, if any. */
-    private static Optional<java.net.Proxy> proxyFor(StoreConfig.Gcs config, ProxySettings proxy) {
-        URI endpoint = URI.create(config.host().map(String::trim).filter(h -> !h.isEmpty())
-                .orElse("https://storage.googleapis.com"));
-        return proxy.forTarget(HttpOrigin.of(endpoint)).map(p -> {
-            if (p.username().isPresent()) {
-                throw new IllegalArgumentException("the forward proxy " + p.host() + ":" + p.port() + " for GCS ("
-                        + endpoint.getHost() + ") needs credentials (mirror.proxy.username), which the GCS client "
-                        + "cannot send: put " + endpoint.getHost() + " into NO_PROXY (mirror.proxy.no-proxy) or use a "
-                        + "proxy without authentication for it");
-            }
-            LOGGER.infof("store gcs endpoint=%s proxy=%s:%d", endpoint.getHost(), p.host(), p.port());
-            return new java.net.Proxy(java.net.Proxy.Type.HTTP, InetSocketAddress.createUnresolved(p.host(),
-                    p.port()));
-        });
-    }
-
-    private GcsObjectStore(StoreLocation location, Tracked tracked, Vertx vertx, int workers, int chunkSize) {
+    private GcsObjectStore(StoreLocation location, GcsClients.Tracked tracked, Vertx vertx, int workers, int chunkSize) {
         this(location, tracked.storage(), tracked.sessions(), vertx, workers, chunkSize);
     }
 
@@ -152,6 +135,7 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
 
     private GcsObjectStore(StoreLocation location, Storage storage, ResumableSessions sessions, Vertx vertx,
             int workers, int chunkSize) {
+        super(StoreKeys.under(location.prefix(), MAX_NAME_BYTES));
         if (!"gs".equals(location.scheme())) {
             throw new IllegalArgumentException("GcsObjectStore needs a gs:// location, got scheme '"
                     + location.scheme() + "'");
@@ -160,58 +144,11 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
             throw new IllegalArgumentException("mirror.store.gcs.chunk-size must be a positive multiple of 256 KiB, got "
                     + chunkSize + " bytes");
         }
-        if (workers < 1) {
-            throw new IllegalArgumentException("mirror.store.gcs.workers must be at least 1, got " + workers);
-        }
         this.location = location;
         this.storage = storage;
         this.sessions = sessions;
         this.chunkSize = chunkSize;
-        this.workers = vertx.createSharedWorkerExecutor(POOL_NAME, workers, MAX_EXECUTE_MINUTES, TimeUnit.MINUTES);
-    }
-
-    private record Tracked(Storage storage, ResumableSessions sessions) {
-    }
-
-    private static Tracked sessionTracking(HttpStorageOptions.Builder builder, Optional<java.net.Proxy> proxy) {
-        ResumableSessions sessions = new ResumableSessions();
-        HttpTransportOptions base = HttpStorageOptions.defaults().getDefaultTransportOptions();
-        if (proxy.isPresent()) {
-            java.net.Proxy via = proxy.get();
-            base = base.toBuilder().setHttpTransportFactory(() -> new NetHttpTransport.Builder().setProxy(via).build())
-                    .build();
-        }
-        HttpStorageOptions options = builder.setTransportOptions(sessions.transportOptions(base)).build();
-        sessions.bind(options);
-        return new Tracked(options.getService(), sessions);
-    }
-
-    /** Client options from configuration: ADC unless anonymous, project and host overrides, attempts per request. */
-    static HttpStorageOptions.Builder options(StoreConfig.Gcs config) {
-        HttpStorageOptions.Builder builder = StorageOptions.http();
-        config.projectId().ifPresent(builder::setProjectId);
-        config.host().ifPresent(builder::setHost);
-        if (config.anonymous()) {
-            builder.setCredentials(NoCredentials.getInstance());
-        }
-        // the Google client retries each request itself (resuming a session from the offset it reports) and always
-        // jitters its waits
-        RetrySettings retry = new RetrySettings(config.maxAttempts(), config.initialBackoff(), config.maxBackoff(), 1);
-        builder.setRetrySettings(StorageOptions.getDefaultRetrySettings().toBuilder()
-                .setMaxAttempts(retry.maxAttempts())
-                .setInitialRetryDelayDuration(retry.initialBackoff())
-                .setMaxRetryDelayDuration(retry.maxBackoff())
-                .setRetryDelayMultiplier(2.0)
-                .build());
-        return builder;
-    }
-
-    private static int chunkSize(StoreConfig.Gcs config) {
-        long bytes = config.chunkSize().asLongValue();
-        if (bytes > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("mirror.store.gcs.chunk-size must be below 2 GiB, got " + bytes);
-        }
-        return (int) bytes;
+        this.workers = new BlockingPool(vertx, POOL_NAME, workers, "mirror.store.gcs.workers");
     }
 
     @Override
@@ -220,15 +157,12 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public String url(String key) {
+    protected String urlOf(String key) {
         // a key ending in '/' (or empty) names a folder, e.g. a snapshot: its URL ends in '/' too
         if (key.isEmpty()) {
             return "gs://" + location.bucket() + "/" + (location.prefix().isEmpty() ? "" : location.prefix() + "/");
         }
-        if (key.endsWith("/")) {
-            return "gs://" + location.bucket() + "/" + objectName(key.substring(0, key.length() - 1)) + "/";
-        }
-        return "gs://" + location.bucket() + "/" + objectName(key);
+        return "gs://" + location.bucket() + "/" + keys().fullKey(key);
     }
 
     @Override
@@ -242,14 +176,15 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Optional<StoredObject>> stat(String key) {
+    protected Uni<Optional<StoredObject>> statChecked(String key) {
         return blocking("stat", key, () -> {
             Blob blob = storage.get(blobId(key));
             if (blob == null) {
                 return Optional.empty();
             }
             Long size = blob.getSize();
-            return Optional.of(new StoredObject(key, size == null ? 0 : size, lowerCase(blob.getMetadata())));
+            return Optional.of(new StoredObject(key, size == null ? 0 : size,
+                    blob.getMetadata() == null ? Map.of() : blob.getMetadata()));
         });
     }
 
@@ -258,35 +193,30 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
      * bytes on the worker pool (the reader is reopened per chunk, so no channel is held between requests).
      */
     @Override
-    public Multi<ByteBuffer> read(String key) {
+    protected Multi<ByteBuffer> readChecked(String key) {
         // the object's size bounds every read: a reader is not trusted to stop at the end by itself
         return stat(key).onItem().transformToMulti(found -> {
             long size = found.orElseThrow(() -> new StoreException(Reason.STORE_ERROR, false,
                     "cannot read " + url(key) + ": no such object", null)).size();
-            long[] position = {0};
-            return Multi.createBy().repeating()
-                    .uni(() -> blocking("read", key, () -> {
-                        int want = (int) Math.min(READ_CHUNK, size - position[0]);
-                        ByteBuffer chunk = ByteBuffer.allocate(want);
-                        if (want > 0) {
-                            try (com.google.cloud.ReadChannel reader = storage.reader(blobId(key))) {
-                                reader.seek(position[0]);
-                                reader.limit(position[0] + want);
-                                while (chunk.hasRemaining() && reader.read(chunk) >= 0) {
-                                    // fill the chunk or reach the end of the object
-                                }
-                            }
+            return workers.readChunks(position -> {
+                int want = (int) Math.min(READ_CHUNK, size - position);
+                ByteBuffer chunk = ByteBuffer.allocate(want);
+                if (want > 0) {
+                    try (com.google.cloud.ReadChannel reader = storage.reader(blobId(key))) {
+                        reader.seek(position);
+                        reader.limit(position + want);
+                        while (chunk.hasRemaining() && reader.read(chunk) >= 0) {
+                            // fill the chunk or reach the end of the object
                         }
-                        chunk.flip();
-                        position[0] += chunk.remaining();
-                        return chunk;
-                    }))
-                    .until(chunk -> !chunk.hasRemaining());
+                    }
+                }
+                return chunk.flip();
+            }, e -> translate("read", key, e, false));
         });
     }
 
     @Override
-    public Uni<Void> put(String key, Content content, Map<String, String> metadata) {
+    protected Uni<Void> putChecked(String key, Content content, Map<String, String> metadata) {
         return blocking("put", key, () -> {
             // the client takes an array: one heap copy of the object, counted by writeOverhead
             storage.create(blobInfo(key, metadata), content.toArray());
@@ -304,24 +234,20 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<MultipartUpload> beginUpload(String key, long size, Map<String, String> metadata) {
+    protected Uni<MultipartUpload> beginChecked(String key, long size, Map<String, String> metadata) {
         return blocking("beginUpload", key, () -> {
-            if (size < 0) {
-                throw new StoreException(Reason.INTERNAL, false,
-                        "upload of store key '" + key + "' has a negative size " + size, null);
-            }
             BlobInfo info = blobInfo(key, metadata);
             ResumableSessions.Opened<WriteChannel> opened = sessions.open(() -> storage.writer(info));
             WriteChannel channel = opened.value();
             channel.setChunkSize(chunkSize);
             String id = "gcs-" + randomHex();
-            LOGGER.debugf("upload begun store=gcs key=%s uploadId=%s", key, id);
+            LOGGER.debugf("upload begun" + STORE + KEY + LogKeys.UPLOAD_ID, "gcs", key, id);
             return new GcsUpload(this, key, id, size, channel, opened.sessionUri());
         });
     }
 
     @Override
-    public Uni<Void> copy(String sourceKey, String targetKey) {
+    protected Uni<Void> copyChecked(String sourceKey, String targetKey) {
         return blocking("copy", targetKey, () -> {
             BlobId source = blobId(sourceKey);
             Blob blob = storage.get(source);
@@ -332,7 +258,7 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
             // the target's metadata is set explicitly, from the very generation that is copied
             BlobInfo target = BlobInfo.newBuilder(blobId(targetKey))
                     .setContentType(CONTENT_TYPE)
-                    .setMetadata(lowerCase(blob.getMetadata()))
+                    .setMetadata(StoreMetadata.normalise(blob.getMetadata()))
                     .build();
             Storage.CopyRequest.Builder request = Storage.CopyRequest.newBuilder().setSource(source).setTarget(target);
             if (blob.getGeneration() != null) {
@@ -344,7 +270,7 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> delete(String key) {
+    protected Uni<Void> deleteChecked(String key) {
         return blocking("delete", key, () -> {
             storage.delete(blobId(key));
             return null;
@@ -375,55 +301,12 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
     private BlobInfo blobInfo(String key, Map<String, String> metadata) {
         return BlobInfo.newBuilder(blobId(key))
                 .setContentType(CONTENT_TYPE)
-                .setMetadata(lowerCase(metadata))
+                .setMetadata(metadata)
                 .build();
     }
 
     private BlobId blobId(String key) {
-        return BlobId.of(location.bucket(), objectName(key));
-    }
-
-    /** The object name of a key, refusing keys that are not plain relative paths. */
-    String objectName(String key) {
-        if (key == null || key.isEmpty()) {
-            throw unsafe(key, "it is empty");
-        }
-        for (int i = 0; i < key.length(); i++) {
-            char c = key.charAt(i);
-            if (c == '\\' || c == '\0' || c == '\r' || c == '\n') {
-                throw unsafe(key, "it contains a backslash, NUL, CR or LF");
-            }
-        }
-        if (key.startsWith("/")) {
-            throw unsafe(key, "it is absolute");
-        }
-        for (String segment : key.split("/", -1)) {
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                throw unsafe(key, "it has an empty, '.' or '..' segment");
-            }
-        }
-        String name = location.fullKey(key);
-        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES) {
-            throw unsafe(key, "with the prefix it is longer than GCS's " + MAX_NAME_BYTES + " bytes");
-        }
-        return name;
-    }
-
-    private static StoreException unsafe(String key, String why) {
-        return new StoreException(Reason.UNSAFE_PATH, false,
-                "store key '" + key + "' refused: " + why + "; keys are relative paths with '/' separators", null);
-    }
-
-    private static Map<String, String> lowerCase(Map<String, String> metadata) {
-        Map<String, String> lower = new TreeMap<>();
-        if (metadata != null) {
-            metadata.forEach((k, v) -> {
-                if (k != null && v != null) {
-                    lower.put(k.toLowerCase(Locale.ROOT), v);
-                }
-            });
-        }
-        return lower;
+        return BlobId.of(location.bucket(), keys().fullKey(key));
     }
 
     private static String randomHex() {
@@ -434,70 +317,11 @@ public final class GcsObjectStore implements ObjectStore, AutoCloseable {
 
     /** Runs a blocking client call on the worker pool, translating failures; lazy and re-subscribable. */
     <T> Uni<T> blocking(String operation, String key, Callable<T> work) {
-        return Uni.createFrom()
-                .completionStage(() -> workers.<T>executeBlocking(work, false).toCompletionStage())
-                .onFailure().transform(e -> translate(operation, key, e, false));
+        return workers.run(work, e -> translate(operation, key, e, false));
     }
 
-    /**
-     * Translates a client failure into a {@link StoreException}. {@code inSession}: the failure
-     * came from a resumable session, whose URI may appear in the client's message, so the message is redacted and the
-     * cause dropped; a session that is gone (404, 410) is retriable: the engine restarts the file.
-     */
+    /** A client failure as a {@link StoreException} ({@link GcsFailures#translate}). */
     StoreException translate(String operation, String key, Throwable e, boolean inSession) {
-        if (e instanceof StoreException se) {
-            return se;
-        }
-        String what = operation + " of store key '" + key + "' in bucket " + location.bucket() + " failed";
-        com.google.cloud.storage.StorageException se = storageException(e);
-        if (se == null) {
-            if (e instanceof IOException) {
-                return new StoreException(Reason.STORE_UNAVAILABLE, true,
-                        what + ": " + redact(e.toString()) + "; check the network path to GCS", inSession ? null : e);
-            }
-            return new StoreException(Reason.INTERNAL, false,
-                    what + ": unexpected " + e.getClass().getName() + ": " + redact(String.valueOf(e.getMessage())),
-                    inSession ? null : e);
-        }
-        int code = se.getCode();
-        String detail = " (HTTP " + code + (se.getReason() == null ? "" : " " + se.getReason()) + ")";
-        Throwable cause = inSession ? null : se;
-        if (inSession && (code == 404 || code == 410)) {
-            return new StoreException(Reason.STORE_ERROR, true, what
-                    + ": the resumable-upload session expired or was cancelled" + detail + "; restart the file", cause);
-        }
-        if (code == 401 || code == 403) {
-            return new StoreException(Reason.STORE_ACCESS_DENIED, false, what
-                    + ": GCS refused the credentials" + detail
-                    + "; grant the service account roles/storage.objectAdmin on the bucket (docs/gcs.md)", cause);
-        }
-        if (code == 404) {
-            return new StoreException(Reason.STORE_ACCESS_DENIED, false, what
-                    + ": the bucket does not exist or is not visible to these credentials" + detail, cause);
-        }
-        if (code == 0 || code == 408 || code == 429 || code >= 500 || se.isRetryable()) {
-            return new StoreException(Reason.STORE_UNAVAILABLE, true,
-                    what + ": GCS is unavailable" + detail + ": " + redact(se.getMessage()), cause);
-        }
-        return new StoreException(Reason.STORE_ERROR, false,
-                what + detail + ": " + redact(se.getMessage()), cause);
-    }
-
-    private static com.google.cloud.storage.StorageException storageException(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof com.google.cloud.storage.StorageException se) {
-                return se;
-            }
-        }
-        return null;
-    }
-
-    /** Removes resumable-session ids (which authorize writes) from a client message. */
-    static String redact(String message) {
-        if (message == null) {
-            return "";
-        }
-        String firstLine = message.lines().findFirst().orElse("");
-        return UPLOAD_ID.matcher(firstLine).replaceAll("upload_id=<redacted>");
+        return GcsFailures.translate(operation, key, location.bucket(), e, inSession);
     }
 }

@@ -1,5 +1,10 @@
 package dev.hubmirror.store.gcs;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.STATUS;
+import static dev.hubmirror.log.LogKeys.STORE;
+
 import com.google.api.client.http.EmptyContent;
 import com.google.api.client.http.GenericUrl;
 import com.google.api.client.http.HttpRequest;
@@ -75,13 +80,13 @@ final class ResumableSessions {
             int code = response.getStatusCode();
             response.disconnect();
             if (code == CANCELLED || code == 404 || code == 410) {
-                LOGGER.debugf("resumable session cancelled store=gcs key=%s", key);
+                LOGGER.debugf("resumable session cancelled" + STORE + KEY, "gcs", key);
             } else {
-                LOGGER.warnf("resumable session cancel answered store=gcs key=%s status=%d; it expires unfinalized",
-                        key, code);
+                LOGGER.warnf("resumable session cancel answered" + STORE + KEY + STATUS + "; it expires unfinalized",
+                        "gcs", key, code);
             }
         } catch (IOException | RuntimeException e) {
-            LOGGER.warnf("resumable session cancel failed store=gcs key=%s error=%s; it expires unfinalized",
+            LOGGER.warnf("resumable session cancel failed" + STORE + KEY + ERROR + "; it expires unfinalized", "gcs",
                     key, e.getClass().getSimpleName());
         }
     }

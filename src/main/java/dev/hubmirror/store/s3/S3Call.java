@@ -5,10 +5,12 @@ import dev.hubmirror.store.StoreException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -135,42 +137,35 @@ record S3Call(String operation, String bucket, String key, String uploadId, int 
     }
 
     private static boolean isConnectionProblem(Throwable e) {
-        for (Throwable c = e; c != null; c = c.getCause()) {
-            if (c instanceof IOException || c instanceof UncheckedIOException || c instanceof TimeoutException
-                    || c instanceof ApiCallTimeoutException || c instanceof ApiCallAttemptTimeoutException) {
-                return true;
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return false;
+        return cause(e, c -> c instanceof IOException || c instanceof UncheckedIOException
+                || c instanceof TimeoutException || c instanceof ApiCallTimeoutException
+                || c instanceof ApiCallAttemptTimeoutException).isPresent();
     }
 
     /** Whether a failure is S3's 404 for a missing object or upload (not a missing bucket). */
     static boolean isNotFound(Throwable failure) {
-        for (Throwable c = failure; c != null; c = c.getCause()) {
-            if (c instanceof AwsServiceException e) {
-                return e.statusCode() == 404 && !"NoSuchBucket".equals(errorCode(e));
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return false;
+        return serviceError(failure).filter(e -> e.statusCode() == 404 && !"NoSuchBucket".equals(errorCode(e)))
+                .isPresent();
     }
 
     /** Whether a failure is S3's {@code NoSuchUpload}. */
     static boolean isNoSuchUpload(Throwable failure) {
-        for (Throwable c = failure; c != null; c = c.getCause()) {
-            if (c instanceof AwsServiceException e) {
-                return "NoSuchUpload".equals(errorCode(e));
-            }
-            if (c.getCause() == c) {
-                break;
+        return serviceError(failure).filter(e -> "NoSuchUpload".equals(errorCode(e))).isPresent();
+    }
+
+    /** S3's own answer among the causes of a failure, the outermost one. */
+    private static Optional<AwsServiceException> serviceError(Throwable failure) {
+        return cause(failure, c -> c instanceof AwsServiceException).map(AwsServiceException.class::cast);
+    }
+
+    /** The outermost cause of {@code failure} (itself included) that {@code test} accepts. */
+    private static Optional<Throwable> cause(Throwable failure, Predicate<Throwable> test) {
+        for (Throwable c = failure; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (test.test(c)) {
+                return Optional.of(c);
             }
         }
-        return false;
+        return Optional.empty();
     }
 
     private static String errorCode(AwsServiceException e) {

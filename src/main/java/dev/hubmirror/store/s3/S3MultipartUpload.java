@@ -1,16 +1,19 @@
 package dev.hubmirror.store.s3;
 
+import static dev.hubmirror.log.LogKeys.ERROR;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.PARTS;
+import static dev.hubmirror.log.LogKeys.STORE;
+import static dev.hubmirror.log.LogKeys.UPLOAD_ID;
+
 import dev.hubmirror.failure.Reason;
-import dev.hubmirror.store.MultipartUpload;
+import dev.hubmirror.store.CheckedMultipartUpload;
 import dev.hubmirror.store.Part;
 import dev.hubmirror.store.PartReceipt;
 import dev.hubmirror.store.StoreException;
 import dev.hubmirror.store.StoreLimits;
 import io.smallrye.mutiny.Uni;
-import java.util.Comparator;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,28 +27,20 @@ import software.amazon.awssdk.services.s3.model.CompletedPart;
  * One S3 multipart upload. Every request is retried by {@link S3ObjectStore#send}; a failed complete aborts the
  * upload so that no parts are left behind.
  */
-final class S3MultipartUpload implements MultipartUpload {
+final class S3MultipartUpload extends CheckedMultipartUpload {
 
     private static final Logger LOGGER = Logger.getLogger(S3MultipartUpload.class);
 
     private final S3ObjectStore store;
-    private final String key;
     private final String fullKey;
     private final String uploadId;
-    private final long size;
 
     S3MultipartUpload(S3ObjectStore store, String key, String fullKey, String uploadId, long size) {
+        super(key, size, StoreLimits.S3);
         this.store = store;
-        this.key = key;
         this.fullKey = fullKey;
         this.uploadId = uploadId;
-        this.size = size;
         store.started(uploadId);
-    }
-
-    @Override
-    public String key() {
-        return key;
     }
 
     @Override
@@ -54,13 +49,9 @@ final class S3MultipartUpload implements MultipartUpload {
     }
 
     @Override
-    public Uni<PartReceipt> uploadPart(Part part) {
+    protected Uni<PartReceipt> uploadChecked(Part part) {
         int number = part.number();
         S3Call call = S3Call.of("UploadPart", store.bucket(), fullKey, uploadId, number);
-        if (number < 1 || number > StoreLimits.S3.maxParts()) {
-            return Uni.createFrom().failure(new StoreException(Reason.STORE_ERROR, call.describe()
-                    + " refused: part numbers go from 1 to " + StoreLimits.S3.maxParts(), null));
-        }
         long length = part.length();
         return store.send(call, () -> store.client().uploadPart(
                 b -> b.bucket(store.bucket()).key(fullKey).uploadId(uploadId).partNumber(number)
@@ -79,15 +70,20 @@ final class S3MultipartUpload implements MultipartUpload {
                 .map(response -> new PartReceipt(number, first, last - first + 1, response.copyPartResult().eTag()));
     }
 
+    /** A completion the contract refused aborts the upload, so that no parts are left behind. */
     @Override
-    public Uni<Void> complete(List<PartReceipt> receipts) {
+    protected Uni<Void> refused(StoreException refusal) {
+        return abortQuietly().chain(() -> Uni.createFrom().failure(refusal));
+    }
+
+    @Override
+    protected Uni<Void> completeChecked(List<PartReceipt> sorted) {
         S3Call call = S3Call.of("CompleteMultipartUpload", store.bucket(), fullKey, uploadId, 0);
-        StoreException invalid = validate(call, receipts);
-        if (invalid != null) {
-            return abortQuietly().chain(() -> Uni.createFrom().failure(invalid));
+        if (sorted.isEmpty()) {
+            return refused(new StoreException(Reason.STORE_ERROR, call.describe()
+                    + " refused: no parts were uploaded (S3 completes no upload without one)", null));
         }
-        List<CompletedPart> parts = receipts.stream()
-                .sorted(Comparator.comparingInt(PartReceipt::number))
+        List<CompletedPart> parts = sorted.stream()
                 .map(r -> CompletedPart.builder().partNumber(r.number()).eTag(r.etag()).build())
                 .toList();
         CompletedMultipartUpload completed = CompletedMultipartUpload.builder().parts(parts).build();
@@ -106,56 +102,37 @@ final class S3MultipartUpload implements MultipartUpload {
         })
                 .onFailure().call(this::abortQuietly)
                 .invoke(() -> store.finished(uploadId))
-                .invoke(() -> LOGGER.debugf("multipart upload completed store=s3 key=%s uploadId=%s parts=%d",
-                        fullKey, uploadId, parts.size()))
+                .invoke(() -> LOGGER.debugf("multipart upload completed" + STORE + KEY + UPLOAD_ID + PARTS, "s3", key(),
+                        uploadId, parts.size()))
                 .replaceWithVoid();
     }
 
     private CompletableFuture<CompleteMultipartUploadResponse> completedEarlier(Throwable noSuchUpload) {
         return store.client().headObject(b -> b.bucket(store.bucket()).key(fullKey))
                 .handle((head, failure) -> {
-                    if (failure == null && head.contentLength() == size) {
+                    if (failure == null && head.contentLength() == size()) {
                         return (CompleteMultipartUploadResponse) null;
                     }
                     throw new CompletionException(noSuchUpload);
                 });
     }
 
-    private StoreException validate(S3Call call, List<PartReceipt> receipts) {
-        if (receipts.isEmpty()) {
-            return new StoreException(Reason.STORE_ERROR, call.describe() + " refused: no parts were uploaded", null);
-        }
-        Set<Integer> numbers = new HashSet<>();
-        long total = 0;
-        for (PartReceipt r : receipts) {
-            if (!numbers.add(r.number())) {
-                return new StoreException(Reason.STORE_ERROR, call.describe() + " refused: part " + r.number()
-                        + " is listed twice", null);
-            }
-            total += r.length();
-        }
-        if (total != size) {
-            return new StoreException(Reason.STORE_ERROR, call.describe() + " refused: the parts hold " + total
-                    + " bytes but the upload was begun for " + size + " bytes", null);
-        }
-        return null;
-    }
-
     @Override
-    public Uni<Void> abort() {
+    protected Uni<Void> abortChecked() {
         S3Call call = S3Call.of("AbortMultipartUpload", store.bucket(), fullKey, uploadId, 0);
         return store.send(call, () -> store.client().abortMultipartUpload(
                 b -> b.bucket(store.bucket()).key(fullKey).uploadId(uploadId)))
                 .replaceWithVoid()
                 .onFailure(S3Call::isNotFound).recoverWithNull()
                 .onTermination().invoke(() -> store.finished(uploadId))
-                .invoke(() -> LOGGER.debugf("multipart upload aborted store=s3 key=%s uploadId=%s", fullKey, uploadId));
+                .invoke(() -> LOGGER.debugf("multipart upload aborted" + STORE + KEY + UPLOAD_ID, "s3", key(),
+                        uploadId));
     }
 
     /** Aborts, logging instead of failing: used on a failure path where the first failure is the one to report. */
     private Uni<Void> abortQuietly() {
         return abort().onFailure().recoverWithUni(e -> {
-            LOGGER.warnf("abort of failed multipart upload failed store=s3 key=%s uploadId=%s error=%s", fullKey,
+            LOGGER.warnf("abort of failed multipart upload failed" + STORE + KEY + UPLOAD_ID + ERROR, "s3", key(),
                     uploadId, e.getMessage());
             return Uni.createFrom().voidItem();
         });

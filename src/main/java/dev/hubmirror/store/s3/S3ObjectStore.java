@@ -1,54 +1,47 @@
 package dev.hubmirror.store.s3;
 
+import static dev.hubmirror.log.LogKeys.INITIATED;
+import static dev.hubmirror.log.LogKeys.KEY;
+import static dev.hubmirror.log.LogKeys.OBJECT;
+import static dev.hubmirror.log.LogKeys.PARTS;
+import static dev.hubmirror.log.LogKeys.STORE;
+import static dev.hubmirror.log.LogKeys.UPLOAD_ID;
+
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.failure.RetrySettings;
-import dev.hubmirror.http.HttpOrigin;
 import dev.hubmirror.http.ProxySettings;
+import dev.hubmirror.store.AbstractObjectStore;
 import dev.hubmirror.store.Content;
 import dev.hubmirror.store.MultipartUpload;
 import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.PartPlan;
 import dev.hubmirror.store.StoreException;
+import dev.hubmirror.store.StoreKeys;
 import dev.hubmirror.store.StoreLimits;
 import dev.hubmirror.store.StoreLocation;
 import dev.hubmirror.store.StoreObserver;
+import dev.hubmirror.store.StoreSettings;
 import dev.hubmirror.store.StoredObject;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
-import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import mutiny.zero.flow.adapters.AdaptersToFlow;
 import org.jboss.logging.Logger;
-import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.async.AsyncRequestBody;
 import software.amazon.awssdk.core.async.AsyncResponseTransformer;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.ProxyConfiguration;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.AwsProfileRegionProvider;
-import software.amazon.awssdk.regions.providers.AwsRegionProvider;
-import software.amazon.awssdk.regions.providers.AwsRegionProviderChain;
-import software.amazon.awssdk.regions.providers.InstanceProfileRegionProvider;
-import software.amazon.awssdk.regions.providers.SystemSettingsRegionProvider;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
-import software.amazon.awssdk.services.s3.S3AsyncClientBuilder;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListMultipartUploadsResponse;
 import software.amazon.awssdk.services.s3.model.MetadataDirective;
@@ -62,7 +55,7 @@ import software.amazon.awssdk.services.s3.model.MetadataDirective;
  * {@link StoreException} ({@link Reason#STORE_UNAVAILABLE}: 5xx, SlowDown, connection failures and time-outs), at
  * most as often as {@link Tuning#retry()} allows, with its jittered exponential waits. Parts are re-sent from the caller's buffer without copying it.
  */
-public final class S3ObjectStore implements ObjectStore, AutoCloseable {
+public final class S3ObjectStore extends AbstractObjectStore implements AutoCloseable {
 
     private static final Logger LOGGER = Logger.getLogger(S3ObjectStore.class);
 
@@ -72,6 +65,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     /** Most pages of ListMultipartUploads that {@link #abortUploads} reads in one call. */
     static final int MAX_UPLOAD_PAGES = 10;
 
+    /** S3's longest object key, in UTF-8 bytes. */
+    static final int MAX_KEY_BYTES = 1024;
+
     /** The largest object one CopyObject request can copy on S3. */
     public static final long MAX_COPY_OBJECT_SIZE = 5L * 1024 * 1024 * 1024;
 
@@ -79,7 +75,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private final S3AsyncClient client;
     private final boolean ownsClient;
     private final Tuning tuning;
-    private final StoreObserver observer;
+    private final S3Requests requests;
     /** Ids of the multipart uploads this instance began and has not completed or aborted yet. */
     private final Set<String> running = ConcurrentHashMap.newKeySet();
 
@@ -131,7 +127,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     /**
-     * A store with its own client built from the configuration (see {@link #buildClient}); {@link #close()} closes
+     * A store with its own client built from the configuration (see {@link S3Clients#build}); {@link #close()} closes
      * it.
      */
     public S3ObjectStore(StoreLocation location, StoreConfig.S3 config) {
@@ -143,14 +139,19 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         this(location, config, ProxySettings.NONE, observer);
     }
 
+    /** A store built from the shared store settings ({@code mirror.store.s3.*}, the proxy, the retry observer). */
+    public S3ObjectStore(StoreLocation location, StoreSettings settings) {
+        this(location, settings.config().s3(), settings.proxy(), settings.observer());
+    }
+
     /** A store with its own client built from the configuration, through {@code proxy} where it applies. */
     public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, ProxySettings proxy, StoreObserver observer) {
-        this(location, buildClient(config, proxy), true, Tuning.from(config), observer);
+        this(location, S3Clients.build(config, proxy), true, Tuning.from(config), observer);
     }
 
     /** A store with its own client built from the configuration, and the given tuning. */
     public S3ObjectStore(StoreLocation location, StoreConfig.S3 config, Tuning tuning) {
-        this(location, buildClient(config), true, tuning, StoreObserver.NONE);
+        this(location, S3Clients.build(config), true, tuning, StoreObserver.NONE);
     }
 
     /** A store on a client owned by the caller (not closed by {@link #close()}). */
@@ -165,6 +166,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
 
     private S3ObjectStore(StoreLocation location, S3AsyncClient client, boolean ownsClient, Tuning tuning,
             StoreObserver observer) {
+        super(StoreKeys.under(location.prefix(), MAX_KEY_BYTES));
         if (!"s3".equals(location.scheme())) {
             throw new IllegalArgumentException("S3ObjectStore needs an s3://bucket/prefix location, got scheme '"
                     + location.scheme() + "'");
@@ -173,77 +175,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         this.client = client;
         this.ownsClient = ownsClient;
         this.tuning = tuning;
-        this.observer = observer;
-    }
-
-    /**
-     * Builds the S3 client for a configuration: the endpoint override when set (then path-style addressing unless
-     * configured otherwise), the configured region or the SDK's region chain (else {@code us-east-1}), the SDK's
-     * default credentials chain (env, system properties, profile, web identity, container, instance), checksums
-     * only where S3 requires them (S3-compatible servers often reject the newer default ones), no SDK retries (the
-     * store retries itself), and at most {@code maxConnections} concurrent connections. Building may block briefly
-     * (profile files; the instance metadata service when no region is configured on AWS): do it at startup, not on
-     * an event loop.
-     */
-    public static S3AsyncClient buildClient(StoreConfig.S3 config) {
-        return buildClient(config, ProxySettings.NONE);
-    }
-
-    /**
-     * {@link #buildClient(StoreConfig.S3)} through the forward proxy that {@code proxy} names for the store's endpoint
-     * ({@code mirror.proxy.*}, {@code HTTPS_PROXY}/{@code HTTP_PROXY}; none when the endpoint is in {@code NO_PROXY}).
-     * The SDK's own reading of proxy system properties and environment variables is off, so the service's rules are
-     * the only ones.
-     */
-    public static S3AsyncClient buildClient(StoreConfig.S3 config, ProxySettings proxy) {
-        Optional<String> endpoint = config.endpoint().map(String::trim).filter(e -> !e.isEmpty());
-        Region region = region(config, endpoint.isPresent());
-        URI target = endpoint.map(URI::create).orElseGet(() -> URI.create("https://s3." + region.id() + ".amazonaws.com"));
-        NettyNioAsyncHttpClient.Builder http = NettyNioAsyncHttpClient.builder()
-                .maxConcurrency(config.maxConnections())
-                .connectionAcquisitionTimeout(Duration.ofMinutes(1));
-        Optional<ProxySettings.Proxy> via = proxy.forTarget(HttpOrigin.of(target));
-        ProxyConfiguration.Builder proxyConfig = ProxyConfiguration.builder().useSystemPropertyValues(false)
-                .useEnvironmentVariableValues(false);
-        via.ifPresent(p -> {
-            proxyConfig.scheme("http").host(p.host()).port(p.port());
-            p.username().ifPresent(proxyConfig::username);
-            p.password().ifPresent(proxyConfig::password);
-            LOGGER.infof("store s3 endpoint=%s proxy=%s:%d", target.getHost(), p.host(), p.port());
-        });
-        http.proxyConfiguration(proxyConfig.build());
-        S3AsyncClientBuilder builder = S3AsyncClient.builder()
-                .httpClientBuilder(http)
-                .region(region)
-                .forcePathStyle(config.pathStyle().orElse(endpoint.isPresent()))
-                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-                .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
-        if (endpoint.isPresent()) {
-            builder.endpointOverride(URI.create(endpoint.get()));
-        } else {
-            // on AWS, follow a bucket that lives in another region than the configured one
-            builder.crossRegionAccessEnabled(true);
-        }
-        return builder.build();
-    }
-
-    private static Region region(StoreConfig.S3 config, boolean endpointOverride) {
-        Optional<String> configured = config.region().map(String::trim).filter(r -> !r.isEmpty());
-        if (configured.isPresent()) {
-            return Region.of(configured.get());
-        }
-        List<AwsRegionProvider> providers = new ArrayList<>(
-                List.of(new SystemSettingsRegionProvider(), new AwsProfileRegionProvider()));
-        if (!endpointOverride) {
-            // the instance metadata service only knows AWS regions; skip it for S3-compatible servers
-            providers.add(new InstanceProfileRegionProvider());
-        }
-        try {
-            return new AwsRegionProviderChain(providers.toArray(AwsRegionProvider[]::new)).getRegion();
-        } catch (RuntimeException e) {
-            return Region.US_EAST_1;
-        }
+        this.requests = new S3Requests(tuning.retry(), observer);
     }
 
     @Override
@@ -252,7 +184,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public String url(String key) {
+    protected String urlOf(String key) {
         return "s3://" + location.bucket() + "/" + location.fullKey(key);
     }
 
@@ -262,16 +194,16 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Optional<StoredObject>> stat(String key) {
+    protected Uni<Optional<StoredObject>> statChecked(String key) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("HeadObject", bucket(), fullKey);
         return send(call, () -> client.headObject(b -> b.bucket(bucket()).key(fullKey)))
-                .map(head -> Optional.of(new StoredObject(key, head.contentLength(), lowerCaseKeys(head.metadata()))))
+                .map(head -> Optional.of(new StoredObject(key, head.contentLength(), head.metadata())))
                 .onFailure(S3Call::isNotFound).recoverWithItem(Optional.empty());
     }
 
     @Override
-    public Multi<ByteBuffer> read(String key) {
+    protected Multi<ByteBuffer> readChecked(String key) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("GetObject", bucket(), fullKey);
         return send(call, () -> client.getObject(b -> b.bucket(bucket()).key(fullKey),
@@ -281,7 +213,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> put(String key, Content content, Map<String, String> metadata) {
+    protected Uni<Void> putChecked(String key, Content content, Map<String, String> metadata) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("PutObject", bucket(), fullKey);
         long length = content.length();
@@ -292,12 +224,13 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<MultipartUpload> beginUpload(String key, long size, Map<String, String> metadata) {
+    protected Uni<MultipartUpload> beginChecked(String key, long size, Map<String, String> metadata) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("CreateMultipartUpload", bucket(), fullKey);
         return send(call, () -> client.createMultipartUpload(b -> b.bucket(bucket()).key(fullKey).metadata(metadata)))
                 .map(created -> {
-                    LOGGER.debugf("multipart upload started store=s3 key=%s uploadId=%s", fullKey, created.uploadId());
+                    LOGGER.debugf("multipart upload started" + STORE + KEY + UPLOAD_ID, "s3", fullKey,
+                            created.uploadId());
                     return new S3MultipartUpload(this, key, fullKey, created.uploadId(), size);
                 });
     }
@@ -309,7 +242,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
      * them.
      */
     @Override
-    public Uni<Integer> abortUploads(String prefix) {
+    protected Uni<Integer> abortUploadsChecked(String prefix) {
         String fullPrefix = location.fullKey(prefix);
         boolean folder = prefix.isEmpty() || prefix.endsWith("/");
         return listUploads(fullPrefix, null, null, new ArrayList<>(), 0)
@@ -326,8 +259,9 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
                                     .onFailure(S3Call::isNotFound).recoverWithItem(0)
                                     .invoke(n -> {
                                         if (n > 0) {
-                                            LOGGER.infof("orphaned upload aborted store=s3 key=%s uploadId=%s "
-                                                    + "initiated=%s", u.key(), u.uploadId(), u.initiated());
+                                            LOGGER.infof("orphaned upload aborted" + STORE + OBJECT
+                                                    + UPLOAD_ID + INITIATED, "s3", u.key(), u.uploadId(),
+                                                    u.initiated());
                                         }
                                     });
                         })
@@ -364,7 +298,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> copy(String sourceKey, String targetKey) {
+    protected Uni<Void> copyChecked(String sourceKey, String targetKey) {
         String source = location.fullKey(sourceKey);
         String target = location.fullKey(targetKey);
         S3Call head = S3Call.of("HeadObject", bucket(), source);
@@ -389,19 +323,18 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     private Uni<Void> copyInParts(String source, String targetKey, HeadObjectResponse sourceHead) {
         String target = location.fullKey(targetKey);
         long size = sourceHead.contentLength();
-        long partSize = Math.min(StoreLimits.S3.maxPartSize(),
-                Math.max(tuning.copyPartSize(), ceilDiv(size, StoreLimits.S3.maxParts())));
-        int parts = (int) ceilDiv(size, partSize);
+        PartPlan plan = PartPlan.inParts(size, tuning.copyPartSize(), StoreLimits.S3);
+        int parts = plan.partCount();
         S3Call create = S3Call.of("CreateMultipartUpload", bucket(), target);
         return send(create, () -> client.createMultipartUpload(b -> b.bucket(bucket()).key(target)
                 .metadata(sourceHead.metadata()).contentType(sourceHead.contentType())))
                 .chain(created -> {
                     S3MultipartUpload upload = new S3MultipartUpload(this, targetKey, target, created.uploadId(), size);
-                    LOGGER.debugf("multipart copy started store=s3 key=%s uploadId=%s parts=%d", target,
+                    LOGGER.debugf("multipart copy started" + STORE + KEY + UPLOAD_ID + PARTS, "s3", targetKey,
                             created.uploadId(), parts);
                     return Multi.createFrom().range(1, parts + 1)
-                            .onItem().transformToUni(n -> upload.copyPart(n, source, (n - 1) * partSize,
-                                    Math.min(size, n * partSize) - 1))
+                            .onItem().transformToUni(n -> upload.copyPart(n, source, plan.offset(n - 1),
+                                    plan.offset(n - 1) + plan.length(n - 1) - 1))
                             .merge(tuning.copyConcurrency())
                             .collect().asList()
                             .onFailure().call(e -> upload.abort().onFailure().recoverWithNull())
@@ -411,7 +344,7 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
     }
 
     @Override
-    public Uni<Void> delete(String key) {
+    protected Uni<Void> deleteChecked(String key) {
         String fullKey = location.fullKey(key);
         S3Call call = S3Call.of("DeleteObject", bucket(), fullKey);
         return send(call, () -> client.deleteObject(b -> b.bucket(bucket()).key(fullKey)))
@@ -442,68 +375,8 @@ public final class S3ObjectStore implements ObjectStore, AutoCloseable {
         return location.bucket();
     }
 
-    /**
-     * Sends a request lazily: every subscription calls {@code request} again, and retriable failures are re-sent
-     * with back-off until {@link Tuning#retry()} gives up. Failures come out as {@link StoreException}s that
-     * name the call, with the number of attempts when there was more than one.
-     */
+    /** Sends a request with this store's retries ({@link S3Requests#send}). */
     <T> Uni<T> send(S3Call call, Supplier<CompletableFuture<T>> request) {
-        return Uni.createFrom().deferred(() -> {
-            AtomicInteger attempts = new AtomicInteger();
-            AtomicReference<Reason> lastFailure = new AtomicReference<>();
-            Uni<T> once = Uni.createFrom().completionStage(() -> {
-                if (attempts.incrementAndGet() > 1) {
-                    observer.retry(lastFailure.get());
-                }
-                return request.get();
-            }).onFailure().transform(call::translate);
-            RetrySettings retry = tuning.retry();
-            Uni<T> retried = once.onFailure(S3ObjectStore::isRetriable).retry().when(failures -> failures
-                    .onItem().transformToUniAndConcatenate(e -> {
-                        int failed = attempts.get();
-                        if (!retry.mayRetry(failed)) {
-                            return Uni.createFrom().failure(e);
-                        }
-                        lastFailure.set(((StoreException) e).reason());
-                        Duration wait = retry.delay(failed);
-                        LOGGER.debugf("s3 request failed, retrying store=s3 key=%s uploadId=%s part=%d attempt=%d "
-                                + "delayMs=%d error=%s", call.key(), call.uploadId(), call.part(), failed + 1,
-                                wait.toMillis(), e.getMessage());
-                        return Uni.createFrom().item(Boolean.TRUE).onItem().delayIt().by(wait);
-                    }));
-            return retried.onFailure().transform(e -> finalFailure(call, e, attempts.get()));
-        });
-    }
-
-    /** Whether sending the same request again may help: retriable, and not aimed at an upload that no longer exists. */
-    private static boolean isRetriable(Throwable e) {
-        return e instanceof StoreException s && s.retriable() && !S3Call.isNoSuchUpload(s);
-    }
-
-    private static StoreException finalFailure(S3Call call, Throwable failure, int attempts) {
-        StoreException e = null;
-        for (Throwable c = failure; c != null && e == null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof StoreException s) {
-                e = s;
-            }
-        }
-        if (e == null) {
-            e = call.translate(failure);
-        }
-        if (attempts <= 1) {
-            return e;
-        }
-        return new StoreException(e.reason(), e.retriable(), e.getMessage() + " (gave up after " + attempts
-                + " attempts)", e.getCause());
-    }
-
-    private static Map<String, String> lowerCaseKeys(Map<String, String> metadata) {
-        Map<String, String> result = new TreeMap<>();
-        metadata.forEach((k, v) -> result.put(k.toLowerCase(Locale.ROOT), v));
-        return Map.copyOf(result);
-    }
-
-    private static long ceilDiv(long a, long b) {
-        return (a + b - 1) / b;
+        return requests.send(call, request);
     }
 }

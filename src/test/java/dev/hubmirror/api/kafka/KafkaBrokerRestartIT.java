@@ -12,6 +12,7 @@ import dev.hubmirror.testing.Poll;
 import dev.hubmirror.testing.ServiceApi;
 import dev.hubmirror.testing.ServiceProcess;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -21,6 +22,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -112,17 +114,22 @@ class KafkaBrokerRestartIT {
         // When the broker stops, the job finishes and a team produces a request while it is down, then it comes back
         broker.stopBroker();
         CompletableFuture<RecordMetadata> produced;
+        Path heldFile = store.resolve("models--org--restart-running/snapshots/" + running.sha() + "/restart-hold.bin");
         try {
             hub.release();
             // send() itself waits for the topic's metadata while no broker answers: produce from another thread
+            AtomicBoolean sending = new AtomicBoolean();
             produced = CompletableFuture.supplyAsync(() -> {
                 try {
+                    sending.set(true);
                     return send("req-produced", "org/restart-produced").get(120, TimeUnit.SECONDS);
                 } catch (Exception e) {
                     throw new IllegalStateException("the request produced during the outage was not delivered", e);
                 }
             });
-            Thread.sleep(3000);
+            // the outage lasts until the job finished its file and the request is being produced
+            await(() -> sending.get() && Files.exists(heldFile) ? Optional.of(true) : Optional.empty(),
+                    "the running job to finish its file and the request to be produced while the broker is down");
         } finally {
             broker.startBroker();
         }

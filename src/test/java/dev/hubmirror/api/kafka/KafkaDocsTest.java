@@ -10,9 +10,14 @@ import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.job.JobError;
 import dev.hubmirror.job.JobEventType;
+import dev.hubmirror.job.JobOrigin;
+import dev.hubmirror.job.JobOutcome;
+import dev.hubmirror.job.JobProgress;
 import dev.hubmirror.job.JobRecord;
 import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
+import dev.hubmirror.job.JobTimes;
+import dev.hubmirror.job.SnapshotWork;
 import io.smallrye.reactive.messaging.kafka.fault.KafkaDeadLetterQueue;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -75,9 +80,11 @@ class KafkaDocsTest {
 
     private static JobRecord job(JobStatus status, String commit, String snapshotUrl, JobError error) {
         boolean finished = status.finished();
-        JobSnapshot job = new JobSnapshot("job-1", "request-1", null, RepoRef.model("org/name", "main"), List.of(),
-                List.of(), null, status, commit, finished ? 3 : 0, finished ? 3 : 0, 0, 10, 10, snapshotUrl, error,
-                T0, finished ? T0.plusSeconds(1) : null, finished ? T0.plusSeconds(5) : null);
+        JobSnapshot job = new JobSnapshot("job-1", new JobOrigin("request-1", null),
+                SnapshotWork.of(RepoRef.model("org/name", "main")), null, status,
+                new JobProgress(finished ? 3 : 0, finished ? 3 : 0, 0, 10, 10),
+                new JobTimes(T0, finished ? T0.plusSeconds(1) : null, finished ? T0.plusSeconds(5) : null),
+                new JobOutcome(commit, snapshotUrl, error));
         return new JobRecord(job, null, 0, "replica-a", true, JobEventType.ACCEPTED);
     }
 

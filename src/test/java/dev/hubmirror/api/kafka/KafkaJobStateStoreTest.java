@@ -10,9 +10,14 @@ import dev.hubmirror.hub.RepoRef;
 import dev.hubmirror.job.JobError;
 import dev.hubmirror.job.JobEventType;
 import dev.hubmirror.job.JobOrder;
+import dev.hubmirror.job.JobOrigin;
+import dev.hubmirror.job.JobOutcome;
+import dev.hubmirror.job.JobProgress;
 import dev.hubmirror.job.JobRecord;
 import dev.hubmirror.job.JobSnapshot;
 import dev.hubmirror.job.JobStatus;
+import dev.hubmirror.job.JobTimes;
+import dev.hubmirror.job.SnapshotWork;
 import dev.hubmirror.testing.KafkaBroker;
 import dev.hubmirror.transfer.MirrorSpec;
 import java.time.Duration;
@@ -70,8 +75,8 @@ class KafkaJobStateStoreTest {
             // Then
             assertThat(b.find("job-1")).get().satisfies(r -> {
                 assertThat(r.job().status()).isEqualTo(JobStatus.RUNNING);
-                assertThat(r.job().ref()).isEqualTo(RepoRef.model("org/a", "main"));
-                assertThat(r.job().include()).containsExactly("*.json");
+                assertThat(((SnapshotWork) r.job().work()).ref()).isEqualTo(RepoRef.model("org/a", "main"));
+                assertThat(((SnapshotWork) r.job().work()).include()).containsExactly("*.json");
                 assertThat(r.shard()).isEqualTo(2);
                 assertThat(r.instance()).isEqualTo("a");
                 assertThat(r.tokenName()).isEqualTo("team-token");
@@ -106,7 +111,7 @@ class KafkaJobStateStoreTest {
             // Then the job's own record still wins
             assertThat(a.find("job-2")).get().satisfies(r -> {
                 assertThat(r.job().status()).isEqualTo(JobStatus.FAILED);
-                assertThat(r.job().error()).isEqualTo(new JobError(Reason.GATED_REPO, "gated: ask for access"));
+                assertThat(r.job().outcome().error()).isEqualTo(new JobError(Reason.GATED_REPO, "gated: ask for access"));
                 assertThat(r.unannounced()).isTrue();
             });
         }
@@ -169,16 +174,17 @@ class KafkaJobStateStoreTest {
     private static JobRecord record(String id, String requestId, JobStatus status, int shard, String instance,
             boolean admitted) {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
-        JobOrder order = new JobOrder(id, new MirrorSpec(RepoRef.model("org/a", "main"), List.of("*.json"), List.of()),
-                null, "team-token", requestId, "team-search", now, null, shard);
+        JobOrder order = new JobOrder(id,
+                new SnapshotWork(new MirrorSpec(RepoRef.model("org/a", "main"), List.of("*.json"), List.of())), null,
+                "team-token", new JobOrigin(requestId, "team-search"), now, null, shard);
         JobSnapshot job = JobSnapshot.queued(order);
         if (status == JobStatus.FAILED) {
             job = job.finish(status, new JobError(Reason.GATED_REPO, "gated: ask for access"), now);
         } else if (status.finished()) {
             job = job.finish(status, null, now);
         } else if (status == JobStatus.RUNNING) {
-            job = new JobSnapshot(id, requestId, "team-search", job.ref(), job.include(), job.exclude(), null,
-                    JobStatus.RUNNING, "c0ffee", 1, 3, 0, 10, 30, null, null, now, now, null);
+            job = new JobSnapshot(id, job.origin(), job.work(), null, JobStatus.RUNNING, new JobProgress(1, 3, 0, 10, 30),
+                    new JobTimes(now, now, null), new JobOutcome("c0ffee", null, null));
         }
         return new JobRecord(job, "team-token", shard, instance, admitted, JobEventType.ACCEPTED);
     }

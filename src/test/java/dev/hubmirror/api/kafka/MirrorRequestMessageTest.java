@@ -10,7 +10,10 @@ import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.hub.RepoType;
 import dev.hubmirror.job.JobOrder;
+import dev.hubmirror.job.JobRunners;
 import dev.hubmirror.job.SnapshotMirrors;
+import dev.hubmirror.job.SnapshotRunner;
+import dev.hubmirror.job.SnapshotWork;
 import dev.hubmirror.transfer.SnapshotMirror;
 import java.time.Instant;
 import java.util.List;
@@ -21,7 +24,7 @@ class MirrorRequestMessageTest {
 
     private static final SubmissionLimits LIMITS = new SubmissionLimits(10, 1000, 1024);
     private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
-    private static final SnapshotMirrors MIRRORS = new SnapshotMirrors() {
+    private static final JobRunners MIRRORS = JobRunners.of(new SnapshotRunner(new SnapshotMirrors() {
         @Override
         public SnapshotMirror mirror(String target, String tokenName) {
             throw new UnsupportedOperationException();
@@ -36,7 +39,7 @@ class MirrorRequestMessageTest {
         public Set<String> tokens() {
             return Set.of("team-a");
         }
-    };
+    }));
 
     @Test
     void aRequestBecomesOneOrderPerRepoWithIdsDerivedFromTheRequestId() throws Exception {
@@ -53,19 +56,19 @@ class MirrorRequestMessageTest {
         List<JobOrder> again = request.toOrders(LIMITS, MIRRORS, NOW);
 
         // Then
-        assertThat(orders).extracting(o -> o.spec().ref().toString())
+        assertThat(orders).extracting(o -> o.work().describe())
                 .containsExactly("model:BAAI/bge-m3@main", "model:intfloat/e5-base-v2@v1.0", "dataset:org/ds@main");
         assertThat(orders).extracting(JobOrder::id).doesNotHaveDuplicates()
                 .containsExactlyElementsOf(again.stream().map(JobOrder::id).toList());
         assertThat(orders).allSatisfy(o -> {
-            assertThat(o.requestId()).isEqualTo("rollout-42");
-            assertThat(o.requester()).isEqualTo("team-search");
+            assertThat(o.origin().requestId()).isEqualTo("rollout-42");
+            assertThat(o.origin().requester()).isEqualTo("team-search");
             assertThat(o.target()).isEqualTo("archive");
             assertThat(o.tokenName()).isEqualTo("team-a");
             assertThat(o.createdAt()).isEqualTo(NOW);
         });
-        assertThat(orders.get(2).spec().ref().type()).isEqualTo(RepoType.DATASET);
-        assertThat(orders.get(2).spec().include()).containsExactly("*.parquet");
+        assertThat(((SnapshotWork) orders.get(2).work()).ref().type()).isEqualTo(RepoType.DATASET);
+        assertThat(((SnapshotWork) orders.get(2).work()).include()).containsExactly("*.parquet");
     }
 
     @Test

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.store.MultipartUpload;
+import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.ObjectStoreContract;
 import dev.hubmirror.store.Part;
 import dev.hubmirror.store.PartReceipt;
 import dev.hubmirror.store.StoreException;
@@ -15,11 +17,11 @@ import dev.hubmirror.store.fs.FilesystemObjectStore.MetadataMode;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -37,10 +39,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class FilesystemObjectStoreTest {
-
-    private static final Duration TIMEOUT = Duration.ofSeconds(15);
-    private static final Map<String, String> SHA = Map.of("hub-mirror-sha256", "ab12");
+/** The directory store: the store contract, and what is its own (temp files, metadata modes, links, the sweeper). */
+class FilesystemObjectStoreTest extends ObjectStoreContract {
 
     private static Vertx vertx;
 
@@ -48,6 +48,8 @@ class FilesystemObjectStoreTest {
     Path root;
 
     private final List<FilesystemObjectStore> stores = new ArrayList<>();
+    /** The store the contract's tests use, one per test. */
+    private FilesystemObjectStore contractStore;
 
     @BeforeAll
     static void startVertx() {
@@ -75,27 +77,36 @@ class FilesystemObjectStoreTest {
         return store;
     }
 
-    private FilesystemObjectStore store() {
+    /** A new store over the test's root (two of them stand for two instances). */
+    private FilesystemObjectStore newStore() {
         return store(MetadataMode.DETECT);
     }
 
-    private static <T> T await(Uni<T> uni) {
-        return uni.await().atMost(TIMEOUT);
-    }
-
-    private static byte[] bytes(int n, long seed) {
-        byte[] b = new byte[n];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    private static List<Part> parts(byte[] content, int partSize) {
-        List<Part> parts = new ArrayList<>();
-        for (int offset = 0, n = 1; offset < content.length; offset += partSize, n++) {
-            int len = Math.min(partSize, content.length - offset);
-            parts.add(new Part(n, offset, ByteBuffer.wrap(content, offset, len).slice()));
+    @Override
+    protected ObjectStore store() {
+        if (contractStore == null) {
+            contractStore = newStore();
         }
-        return parts;
+        return contractStore;
+    }
+
+    @Override
+    protected Optional<byte[]> stored(String key) {
+        Path file = root.resolve(key);
+        try {
+            return Files.isRegularFile(file) ? Optional.of(Files.readAllBytes(file)) : Optional.empty();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    protected List<String> storedKeys() {
+        try {
+            return filesUnder(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static List<String> filesUnder(Path dir) throws IOException {
@@ -108,8 +119,8 @@ class FilesystemObjectStoreTest {
     void abortUploadsDeletesTempFilesACrashedInstanceLeftButNotThoseInFlightHere() throws IOException {
         // Given: an instance that "crashed" with two uploads open (one with a part written), this instance with one
         // in flight, and a visible file
-        FilesystemObjectStore crashed = store();
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore crashed = newStore();
+        FilesystemObjectStore store = newStore();
         MultipartUpload orphan = await(crashed.beginUpload("models--a--b/snapshots/c0/w.bin", 10, SHA));
         await(orphan.uploadPart(new Part(1, 0, ByteBuffer.wrap(bytes(4, 1)))));
         await(crashed.beginUpload("models--a--b/snapshots/c0/dir/x.bin", 10, SHA));
@@ -144,7 +155,7 @@ class FilesystemObjectStoreTest {
     @Test
     void writesPartsUploadedOutOfOrderAtTheirOffsets() throws IOException {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
         byte[] content = bytes(10_000, 1);
         List<Part> parts = parts(content, 1_000);
         Collections.shuffle(parts, new Random(7));
@@ -165,7 +176,7 @@ class FilesystemObjectStoreTest {
     @Test
     void writesPartsOfOneUploadConcurrently() throws IOException {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
         byte[] content = bytes(64 * 1024 + 3, 2);
         MultipartUpload upload = await(store.beginUpload("big.bin", content.length, Map.of()));
 
@@ -183,7 +194,7 @@ class FilesystemObjectStoreTest {
     @Test
     void showsNothingUnderTheKeyUntilComplete() throws IOException {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
         byte[] content = bytes(3_000, 3);
         MultipartUpload upload = await(store.beginUpload("dir/file.safetensors", content.length, SHA));
         List<PartReceipt> receipts = new ArrayList<>();
@@ -209,7 +220,7 @@ class FilesystemObjectStoreTest {
     @Test
     void abortLeavesNeitherTheFileNorTheTempFile() throws IOException {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
         byte[] content = bytes(2_000, 4);
         MultipartUpload upload = await(store.beginUpload("dir/aborted.bin", content.length, SHA));
         await(upload.uploadPart(parts(content, 1_000).get(0)));
@@ -228,7 +239,7 @@ class FilesystemObjectStoreTest {
     @Test
     void refusesToCompleteWhenThePartsLeaveAHole() throws IOException {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
         byte[] content = bytes(3_000, 5);
         List<Part> parts = parts(content, 1_000);
         MultipartUpload upload = await(store.beginUpload("holey.bin", content.length, SHA));
@@ -292,7 +303,7 @@ class FilesystemObjectStoreTest {
     @Test
     void detectsAMetadataModeThatRoundTrips() throws IOException {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
 
         // When
         await(store.probe());
@@ -302,22 +313,11 @@ class FilesystemObjectStoreTest {
         assertThat(filesUnder(root)).isEmpty();
     }
 
-    @Test
-    void statOfAMissingKeyIsEmpty() {
-        // Given
-        FilesystemObjectStore store = store();
-
-        // When
-        Optional<StoredObject> missing = await(store.stat("nope/never"));
-
-        // Then
-        assertThat(missing).isEmpty();
-    }
 
     @Test
     void putReplacesAnExistingObjectAndItsMetadata() throws IOException {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
         await(store.put("models--a--b/refs/main", ByteBuffer.wrap("old".getBytes(StandardCharsets.UTF_8)),
                 Map.of("a", "1")));
 
@@ -354,20 +354,6 @@ class FilesystemObjectStoreTest {
         assertThat(filesUnder(root.resolve("s"))).containsExactly("blobs/ab12");
     }
 
-    @Test
-    void copyOfAMissingSourceFailsNamingBothKeys() {
-        // Given
-        FilesystemObjectStore store = store();
-
-        // When
-        Throwable failure = catchThrowable(() -> await(store.copy("a/missing", "b/target")));
-
-        // Then
-        assertThat(failure).isInstanceOf(StoreException.class)
-                .hasMessageContaining("a/missing").hasMessageContaining("b/target");
-        assertThat(((StoreException) failure).reason()).isEqualTo(Reason.STORE_ERROR);
-        assertThat(((StoreException) failure).retriable()).isFalse();
-    }
 
     @Test
     void deleteRemovesTheObjectAndSucceedsForAMissingKey() throws IOException {
@@ -390,7 +376,7 @@ class FilesystemObjectStoreTest {
             "nul\0byte", "..", ".hub-mirror/meta/x.json"})
     void refusesKeysThatCouldEscapeTheRoot(String key) {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
 
         // When
         Throwable onPut = catchThrowable(() -> await(store.put(key, ByteBuffer.allocate(1), Map.of())));
@@ -414,7 +400,7 @@ class FilesystemObjectStoreTest {
     @Test
     void storesZeroByteObjectsByPutAndByUpload() throws IOException {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
 
         // When
         await(store.put("z/put", ByteBuffer.allocate(0), SHA));
@@ -430,7 +416,7 @@ class FilesystemObjectStoreTest {
     @Test
     void handlesUnicodeAndSpacesInKeys() throws IOException {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
         String key = "models--org--mödel/snapshots/abc/dir with space/日本語 #1?.txt";
         byte[] content = "héllo".getBytes(StandardCharsets.UTF_8);
 
@@ -451,7 +437,7 @@ class FilesystemObjectStoreTest {
     @Test
     void urlIsAFileUriUnderTheRoot() {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
 
         // When
         String url = store.url("models--a--b/refs/main");
@@ -464,7 +450,7 @@ class FilesystemObjectStoreTest {
     @Test
     void uploadsToDifferentKeysConcurrently() throws IOException {
         // Given
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
         int files = 8;
         List<byte[]> contents = new ArrayList<>();
         for (int i = 0; i < files; i++) {
@@ -511,7 +497,7 @@ class FilesystemObjectStoreTest {
         Path target = root.resolve("d/" + "é".repeat(120));
 
         // When
-        Path temp = store().tempFor(target);
+        Path temp = newStore().tempFor(target);
 
         // Then
         assertThat(temp.getFileName().toString().getBytes(StandardCharsets.UTF_8).length).isLessThan(255);
@@ -521,7 +507,7 @@ class FilesystemObjectStoreTest {
     @Test
     void visibleFilesNamedLikeTempFilesAreNeverSweptAsOrphans() throws IOException {
         // Given: a snapshot whose repo ships files named exactly like a temp file, at the top and in a folder
-        FilesystemObjectStore store = store();
+        FilesystemObjectStore store = newStore();
         String snapshot = "models--a--b/snapshots/c0/";
         List<String> lookalikes = List.of(".config.json.0123456789abcdef.part", "sub/.w.bin.fedcba9876543210.part");
         for (String path : lookalikes) {
@@ -530,9 +516,9 @@ class FilesystemObjectStoreTest {
         await(store.put(snapshot + "config.json", ByteBuffer.wrap(bytes(3, 8)), SHA));
 
         // When: the orphan sweep of a later run on the same commit, by folder and by key
-        int byFolder = await(store().abortUploads(snapshot));
-        int byKey = await(store().abortUploads(snapshot + "config.json"));
-        int everywhere = await(store().abortUploads(""));
+        int byFolder = await(newStore().abortUploads(snapshot));
+        int byKey = await(newStore().abortUploads(snapshot + "config.json"));
+        int everywhere = await(newStore().abortUploads(""));
 
         // Then
         assertThat(byFolder + byKey + everywhere).isZero();
@@ -544,7 +530,7 @@ class FilesystemObjectStoreTest {
 
     private void assumeXattrsWhen(MetadataMode mode) throws IOException {
         if (mode == MetadataMode.XATTR) {
-            assumeTrue(store().metadataMode() == MetadataMode.XATTR, "this filesystem has no user xattrs");
+            assumeTrue(newStore().metadataMode() == MetadataMode.XATTR, "this filesystem has no user xattrs");
         }
     }
 }

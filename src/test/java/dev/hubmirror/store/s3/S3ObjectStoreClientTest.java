@@ -15,7 +15,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3AsyncClient;
 import software.amazon.awssdk.services.s3.S3ServiceClientConfiguration;
 
-/** How {@link S3ObjectStore#buildClient} turns the configuration into an S3 client (no request is sent). */
+/** How {@link S3Clients#build} turns the configuration into an S3 client (no request is sent). */
 class S3ObjectStoreClientTest {
 
     @Test
@@ -25,7 +25,7 @@ class S3ObjectStoreClientTest {
                 "mirror.store.s3.region", "eu-central-1"));
 
         // When
-        try (S3AsyncClient client = S3ObjectStore.buildClient(config)) {
+        try (S3AsyncClient client = S3Clients.build(config)) {
             S3ServiceClientConfiguration built = client.serviceClientConfiguration();
 
             // Then
@@ -44,7 +44,7 @@ class S3ObjectStoreClientTest {
         StoreConfig.S3 config = config(Map.of("mirror.store.s3.endpoint", "http://127.0.0.1:9000"));
 
         // When
-        try (S3AsyncClient client = S3ObjectStore.buildClient(config)) {
+        try (S3AsyncClient client = S3Clients.build(config)) {
 
             // Then
             Region expected = System.getenv("AWS_REGION") != null ? Region.of(System.getenv("AWS_REGION"))

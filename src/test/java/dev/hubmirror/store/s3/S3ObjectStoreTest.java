@@ -7,6 +7,8 @@ import dev.hubmirror.failure.RetrySettings;
 import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.store.MultipartUpload;
+import dev.hubmirror.store.ObjectStore;
+import dev.hubmirror.store.ObjectStoreContract;
 import dev.hubmirror.store.Part;
 import dev.hubmirror.store.PartReceipt;
 import dev.hubmirror.store.StoreException;
@@ -25,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,11 +38,10 @@ import software.amazon.awssdk.services.s3.S3AsyncClient;
  * {@link S3ObjectStore} against a real S3 server (s3proxy on loopback) through the real SDK, with faults injected by a
  * proxy in the request path. One server and one proxy serve all tests; each test writes under its own prefix.
  */
-class S3ObjectStoreTest {
+class S3ObjectStoreTest extends ObjectStoreContract {
 
     private static final String BUCKET = "mirror";
     private static final int MIB = 1024 * 1024;
-    private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final AtomicInteger PREFIXES = new AtomicInteger();
 
     private static S3ProxyServer s3;
@@ -56,9 +56,33 @@ class S3ObjectStoreTest {
         s3.setCredentialSystemProperties();
     }
 
+    /** The store the contract's tests use: the shared client, a fresh prefix. */
+    private S3ObjectStore contractStore;
+    private String contractPrefix;
+
     @BeforeEach
     void letRequestsPass() {
         proxy.reset();
+        contractPrefix = newPrefix();
+        contractStore = new S3ObjectStore(StoreLocation.parse("s3://" + BUCKET + "/" + contractPrefix), s3.client(),
+                tuning(3));
+    }
+
+    @Override
+    protected ObjectStore store() {
+        return contractStore;
+    }
+
+    @Override
+    protected Optional<byte[]> stored(String key) {
+        String fullKey = contractPrefix + "/" + key;
+        return s3.keys(BUCKET, fullKey).contains(fullKey) ? Optional.of(s3.objectBytes(BUCKET, fullKey))
+                : Optional.empty();
+    }
+
+    @Override
+    protected List<String> storedKeys() {
+        return s3.keys(BUCKET, contractPrefix + "/");
     }
 
     @AfterAll
@@ -91,32 +115,7 @@ class S3ObjectStoreTest {
         }
     }
 
-    @Test
-    void putOfZeroBytesMakesAnEmptyObject() {
-        // Given
-        String prefix = newPrefix();
-        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
 
-            // When
-            await(store.put("refs/empty", ByteBuffer.allocate(0), Map.of()));
-
-            // Then
-            assertThat(await(store.stat("refs/empty"))).map(StoredObject::size).contains(0L);
-        }
-    }
-
-    @Test
-    void statOfMissingKeyIsEmpty() {
-        // Given
-        try (S3ObjectStore store = store(newPrefix(), s3.endpoint())) {
-
-            // When
-            Optional<StoredObject> stat = await(store.stat("snapshots/none/missing.bin"));
-
-            // Then
-            assertThat(stat).isEmpty();
-        }
-    }
 
     @Test
     void namesKindUrlAndLimits() {
@@ -333,21 +332,6 @@ class S3ObjectStoreTest {
         }
     }
 
-    @Test
-    void deleteRemovesAnObjectAndSucceedsForAMissingKey() {
-        // Given
-        String prefix = newPrefix();
-        try (S3ObjectStore store = store(prefix, s3.endpoint())) {
-            await(store.put("refs/main", ByteBuffer.wrap(bytes(40, 9)), Map.of()));
-
-            // When
-            await(store.delete("refs/main"));
-            await(store.delete("refs/never-written"));
-
-            // Then
-            assertThat(await(store.stat("refs/main"))).isEmpty();
-        }
-    }
 
     @Test
     void partIsRetriedAfterOneSlowDownAndTheObjectIsCorrect() {
@@ -551,25 +535,6 @@ class S3ObjectStoreTest {
 
     private static String newPrefix() {
         return "t" + PREFIXES.incrementAndGet();
-    }
-
-    private static List<Part> parts(byte[] content, int partSize) {
-        List<Part> parts = new ArrayList<>();
-        for (int offset = 0, n = 1; offset < content.length; offset += partSize, n++) {
-            int length = Math.min(partSize, content.length - offset);
-            parts.add(new Part(n, offset, ByteBuffer.wrap(content, offset, length).slice()));
-        }
-        return parts;
-    }
-
-    private static byte[] bytes(int length, long seed) {
-        byte[] b = new byte[length];
-        new Random(seed).nextBytes(b);
-        return b;
-    }
-
-    private static <T> T await(Uni<T> uni) {
-        return uni.await().atMost(TIMEOUT);
     }
 
     private static StoreException failure(Uni<?> uni) {

@@ -1,9 +1,8 @@
-package dev.hubmirror.transfer;
+package dev.hubmirror.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hubmirror.store.StoreLimits;
 import org.junit.jupiter.api.Test;
 
 class PartPlanTest {

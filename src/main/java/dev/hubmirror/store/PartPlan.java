@@ -1,10 +1,11 @@
-package dev.hubmirror.transfer;
+package dev.hubmirror.store;
 
-import dev.hubmirror.store.StoreLimits;
 
 /**
- * How one file is cut into parts: a fixed part size (the configured one, grown in whole MiB so that no file needs
+ * How one object is cut into parts: a fixed part size (the configured one, grown in whole MiB so that no object needs
  * more parts than the store allows), the last part shorter. Files at or below the single-PUT threshold are one PUT.
+ * The one planner of the service: the transfer engine plans each file's upload with it, and a store plans a
+ * server-side copy in parts with it (S3's UploadPartCopy).
  * Offsets and sizes are {@code long} throughout (a 60 GB file's last parts start past 2^32); the part count fits an
  * {@code int} because it is at most the store's part limit.
  */
@@ -17,6 +18,11 @@ public record PartPlan(long fileSize, long partSize, int partCount, boolean sing
         if (size <= singlePutThreshold) {
             return new PartPlan(size, size, 1, true);
         }
+        return inParts(size, configuredPartSize, limits);
+    }
+
+    /** Plans an object of {@code size} bytes in parts of about {@code configuredPartSize}, whatever its size. */
+    public static PartPlan inParts(long size, long configuredPartSize, StoreLimits limits) {
         long part = Math.max(configuredPartSize, limits.minPartSize());
         long needed = ceilDiv(size, limits.maxParts());
         if (needed > part) {
