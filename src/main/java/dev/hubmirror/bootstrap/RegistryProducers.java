@@ -2,6 +2,7 @@ package dev.hubmirror.bootstrap;
 
 import dev.hubmirror.config.RegistryConfig;
 import dev.hubmirror.failure.RetrySettings;
+import dev.hubmirror.failure.Secrets;
 import dev.hubmirror.http.HttpSettings;
 import dev.hubmirror.http.ProxySettings;
 import dev.hubmirror.job.ArtifactMirror;
@@ -44,7 +45,7 @@ public class RegistryProducers {
     @Produces
     @Singleton
     ArtifactMirror artifactMirror(RegistryConfig config, Vertx vertx, BufferPool pool, ProxySettings proxy,
-            MeterRegistry registry) {
+            MeterRegistry registry, Secrets secrets) {
         if (config.target().url().isEmpty() || config.target().url().get().isBlank()) {
             LOGGER.infof("registry" + LogKeys.REGISTRY + ": images and charts are refused (set mirror.registry.target.url)",
                     "none");
@@ -64,6 +65,8 @@ public class RegistryProducers {
                     .orElse(""), config.mapping().classicChartPath());
             settings = settings(config, plain, proxy);
             credentials = credentials(config, host);
+            // a Docker config's passwords are known only once it is read: redact them like every configured secret
+            credentials.secrets().forEach(secrets::add);
         } catch (IllegalArgumentException e) {
             throw new ConfigurationException(e.getMessage(), e);
         }

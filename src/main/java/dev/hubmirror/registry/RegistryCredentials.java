@@ -7,8 +7,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -54,6 +56,19 @@ public final class RegistryCredentials {
             b = byHost.get("index.docker.io");
         }
         return Optional.ofNullable(b);
+    }
+
+    /**
+     * Every secret value these credentials hold: each password and each {@code Authorization} value's base64 form (a
+     * Docker config's {@code auth} field), so that the service can redact them from whatever it records or logs.
+     */
+    public List<String> secrets() {
+        List<String> values = new ArrayList<>();
+        for (Basic basic : byHost.values()) {
+            values.add(basic.password());
+            values.add(basic.header().substring("Basic ".length()));
+        }
+        return values;
     }
 
     /** These credentials with {@code basic} for {@code registry} (replacing any). */

@@ -3,6 +3,7 @@ package dev.hubmirror.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hubmirror.failure.Secrets;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
@@ -47,5 +48,21 @@ class RegistryCredentialsTest {
                 .with("R.example", new RegistryCredentials.Basic("c", "d"));
 
         assertThat(c.forRegistry("r.example").orElseThrow().username()).isEqualTo("c");
+    }
+
+    @Test
+    void everyPasswordAndAuthValueIsASecretToRedact() {
+        // Given: a Docker config read at startup (its values are in no configuration key)
+        String auth = Base64.getEncoder().encodeToString("robot:s3cr3t-from-config".getBytes(StandardCharsets.UTF_8));
+        RegistryCredentials c = parse("{\"auths\":{\"r.example\":{\"auth\":\"" + auth + "\"},"
+                + "\"q.example\":{\"username\":\"u\",\"password\":\"other-pw\"}}}");
+
+        // When
+        Secrets secrets = Secrets.of(c.secrets());
+
+        // Then: a registry's message quoting either form is redacted
+        assertThat(c.secrets()).contains("s3cr3t-from-config", "other-pw", auth);
+        assertThat(secrets.redact("denied for s3cr3t-from-config and Basic " + auth + ", other-pw"))
+                .doesNotContain("s3cr3t-from-config").doesNotContain(auth).doesNotContain("other-pw");
     }
 }
