@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 
+import dev.hubmirror.metrics.MonitoringTest;
 import dev.hubmirror.sim.SimCommit;
 import dev.hubmirror.sim.SimRepo;
 import dev.hubmirror.testing.OciLayout;
@@ -29,6 +30,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -161,6 +164,11 @@ class RegistryJobsTest {
                 .contains("hubmirror_registry_copies_total{kind=\"image\",outcome=\"succeeded\",reason=\"none\"")
                 .contains("hubmirror_registry_uploaded_bytes_total{registry=\"" + target + "\"")
                 .contains("hubmirror_registry_downloaded_bytes_total{registry=\"" + registries.source.host() + "\"");
+        // every registry meter the Grafana dashboard queries is in it (MonitoringTest runs without a registry)
+        Set<String> queried = MonitoringTest.dashboardMetrics().stream()
+                .filter(name -> name.startsWith(MonitoringTest.REGISTRY_METRICS)).collect(Collectors.toSet());
+        assertThat(queried).hasSizeGreaterThanOrEqualTo(5);
+        assertThat(queried).allSatisfy(name -> assertThat(scrape).contains("\n" + name + "{"));
     }
 
     @Test
