@@ -28,7 +28,7 @@ import java.util.concurrent.TimeoutException;
  * scripted to fail the next part requests (UploadPart and UploadPartCopy: {@code PUT ?partNumber=...}) or
  * CompleteMultipartUpload requests ({@code POST ?uploadId=...}): answer 503 SlowDown, 500 InternalError or 404
  * NoSuchUpload with S3's XML error body, drop the connection before forwarding, or forward and then drop the connection
- * instead of answering. Every other request, and scripted ones once the script is used up, pass through unchanged (the
+ * instead of answering, or answer 200 with an XML body cut off midway (before or after forwarding). Every other request, and scripted ones once the script is used up, pass through unchanged (the
  * {@code Host} header is kept, so AWS signatures stay valid). Part requests can also be held ({@link #holdParts}), so
  * that a test can catch an upload with some parts stored and others in flight, e.g. to kill the uploader there.
  *
@@ -60,7 +60,11 @@ public final class FaultyS3Proxy implements AutoCloseable {
         /** The connection is closed without forwarding the request. */
         DROP_CONNECTION(0, "", ""),
         /** The request is forwarded, then the connection is closed instead of relaying the server's answer. */
-        DROP_RESPONSE(0, "", "");
+        DROP_RESPONSE(0, "", ""),
+        /** HTTP 200 with an XML body cut off in the middle, which no client can parse; not forwarded. */
+        GARBLED_ANSWER(200, "", ""),
+        /** The request is forwarded, then the server's answer is replaced by {@link #GARBLED_ANSWER}'s. */
+        GARBLED_RESPONSE(200, "", "");
 
         private final int status;
         private final String code;
@@ -167,7 +171,7 @@ public final class FaultyS3Proxy implements AutoCloseable {
             release = List.copyOf(held);
             held.clear();
         }
-        release.forEach(r -> vertx.runOnContext(v -> forward(r, false)));
+        release.forEach(r -> vertx.runOnContext(v -> forward(r, null)));
     }
 
     /**
@@ -242,11 +246,13 @@ public final class FaultyS3Proxy implements AutoCloseable {
         Target target = target(request);
         Fault f = target == null ? null : nextFault(target);
         if (f == null) {
-            forward(request, false);
+            forward(request, null);
         } else if (f == Fault.DROP_CONNECTION) {
             request.connection().close();
-        } else if (f == Fault.DROP_RESPONSE) {
-            forward(request, true);
+        } else if (f == Fault.DROP_RESPONSE || f == Fault.GARBLED_RESPONSE) {
+            forward(request, f);
+        } else if (f == Fault.GARBLED_ANSWER) {
+            request.body().onComplete(ignored -> garble(request));
         } else {
             request.body().onComplete(ignored -> request.response()
                     .setStatusCode(f.status)
@@ -256,7 +262,15 @@ public final class FaultyS3Proxy implements AutoCloseable {
         }
     }
 
-    private void forward(HttpServerRequest request, boolean dropResponse) {
+    /** Answers 200 with the start of a CompleteMultipartUpload result, cut off inside an element. */
+    private static void garble(HttpServerRequest request) {
+        request.response().setStatusCode(200).putHeader("Content-Type", "application/xml")
+                .end("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<CompleteMultipartUploadResult"
+                        + " xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Location>http://");
+    }
+
+    /** Forwards a request and relays the answer, or drops or garbles it after the server has answered. */
+    private void forward(HttpServerRequest request, Fault afterAnswer) {
         request.pause();
         RequestOptions options = new RequestOptions()
                 .setServer(target)
@@ -280,8 +294,12 @@ public final class FaultyS3Proxy implements AutoCloseable {
                     return;
                 }
                 var inbound = answered.result();
-                if (dropResponse) {
+                if (afterAnswer == Fault.DROP_RESPONSE) {
                     inbound.body().onComplete(ignored -> request.connection().close());
+                    return;
+                }
+                if (afterAnswer == Fault.GARBLED_RESPONSE) {
+                    inbound.body().onComplete(ignored -> garble(request));
                     return;
                 }
                 HttpServerResponse response = request.response().setStatusCode(inbound.statusCode());

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import javax.xml.stream.XMLStreamException;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
@@ -37,6 +38,9 @@ record S3Call(String operation, String bucket, String key, String uploadId, int 
     private static final Set<String> UNAVAILABLE_CODES = Set.of("SlowDown", "ServiceUnavailable", "InternalError",
             "RequestTimeout", "Throttling", "ThrottlingException", "TooManyRequests",
             "OperationAborted");
+
+    /** How the SDK's XML unmarshaller begins its message when an answer's body is not well-formed XML. */
+    private static final String UNPARSEABLE_XML = "Could not parse XML response";
 
     /** The endpoint setting as the user may have set it: the config key and the env variable the SDK and we read. */
     private static final String ENDPOINT = "the endpoint (mirror.store.s3.endpoint, env AWS_ENDPOINT_URL_S3)";
@@ -124,6 +128,11 @@ record S3Call(String operation, String bucket, String key, String uploadId, int 
     }
 
     private StoreException translateClient(SdkClientException e) {
+        if (isUnreadableAnswer(e)) {
+            return new StoreException(Reason.STORE_UNAVAILABLE, describe() + " got an answer the S3 client could not"
+                    + " read: " + e.getMessage() + ". The store, or a proxy or load balancer in front of it, cut the"
+                    + " answer short (a store assembling a large object can time out so); it is retried.", e);
+        }
         if (isConnectionProblem(e)) {
             return new StoreException(Reason.STORE_UNAVAILABLE, describe() + " could not reach the store: "
                     + e.getMessage() + ". Check " + ENDPOINT + " and the network.", e);
@@ -140,6 +149,15 @@ record S3Call(String operation, String bucket, String key, String uploadId, int 
         return cause(e, c -> c instanceof IOException || c instanceof UncheckedIOException
                 || c instanceof TimeoutException || c instanceof ApiCallTimeoutException
                 || c instanceof ApiCallAttemptTimeoutException).isPresent();
+    }
+
+    /**
+     * Whether a failure is an answer that arrived but could not be parsed (a body cut short or garbled): the request
+     * may or may not have taken effect.
+     */
+    static boolean isUnreadableAnswer(Throwable failure) {
+        return cause(failure, c -> c instanceof XMLStreamException || c instanceof SdkClientException
+                && String.valueOf(c.getMessage()).startsWith(UNPARSEABLE_XML)).isPresent();
     }
 
     /** Whether a failure is S3's 404 for a missing object or upload (not a missing bucket). */

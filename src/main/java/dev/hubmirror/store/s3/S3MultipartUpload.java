@@ -92,12 +92,11 @@ final class S3MultipartUpload extends CheckedMultipartUpload {
             return store.send(call, () -> {
                 CompletableFuture<CompleteMultipartUploadResponse> sent = store.client().completeMultipartUpload(
                         b -> b.bucket(store.bucket()).key(fullKey).uploadId(uploadId).multipartUpload(completed));
-                if (attempt.incrementAndGet() == 1) {
-                    return sent;
-                }
-                // an earlier attempt may have completed the upload before its answer was lost
-                return sent.exceptionallyCompose(e -> S3Call.isNoSuchUpload(e) ? completedEarlier(e)
-                        : CompletableFuture.failedFuture(e));
+                boolean retry = attempt.incrementAndGet() > 1;
+                // an answer that could not be read may come after the upload was completed; and an earlier attempt
+                // may have completed it before its answer was lost: the object in place, with its size, says so
+                return sent.exceptionallyCompose(e -> S3Call.isUnreadableAnswer(e) || retry && S3Call.isNoSuchUpload(e)
+                        ? completedEarlier(e) : CompletableFuture.failedFuture(e));
             });
         })
                 .onFailure().call(this::abortQuietly)
@@ -107,13 +106,14 @@ final class S3MultipartUpload extends CheckedMultipartUpload {
                 .replaceWithVoid();
     }
 
-    private CompletableFuture<CompleteMultipartUploadResponse> completedEarlier(Throwable noSuchUpload) {
+    /** Succeeds when the object is in place with the upload's size, else fails with {@code answer}. */
+    private CompletableFuture<CompleteMultipartUploadResponse> completedEarlier(Throwable answer) {
         return store.client().headObject(b -> b.bucket(store.bucket()).key(fullKey))
                 .handle((head, failure) -> {
                     if (failure == null && head.contentLength() == size()) {
                         return (CompleteMultipartUploadResponse) null;
                     }
-                    throw new CompletionException(noSuchUpload);
+                    throw new CompletionException(answer);
                 });
     }
 

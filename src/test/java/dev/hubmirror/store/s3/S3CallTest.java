@@ -131,6 +131,26 @@ class S3CallTest {
     }
 
     @Test
+    void anAnswerThatCannotBeParsedIsUnavailableAndSaysItWasCutShort() {
+        // Given: what the SDK's XML unmarshaller throws for a body cut off midway
+        SdkClientException garbled = SdkClientException.create("Could not parse XML response.",
+                new javax.xml.stream.XMLStreamException("Premature end of file."));
+
+        // When
+        StoreException e = S3Call.of("CompleteMultipartUpload", "models", "hub/blobs/abc", "up-1", 0)
+                .translate(new CompletionException(garbled));
+
+        // Then
+        assertThat(e.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+        assertThat(e.retriable()).isTrue();
+        assertThat(e.getMessage()).contains("CompleteMultipartUpload s3://models/hub/blobs/abc (upload id up-1)",
+                "could not read", "cut the answer short");
+        assertThat(S3Call.isUnreadableAnswer(e)).isTrue();
+        assertThat(S3Call.isUnreadableAnswer(SdkClientException.create("Unable to execute HTTP request",
+                new ConnectException("Connection refused")))).isFalse();
+    }
+
+    @Test
     void missingCredentialsAreAccessDenied() {
         // Given
         SdkClientException none = SdkClientException.create("Unable to load credentials from any of the providers");

@@ -279,6 +279,69 @@ class S3ObjectStoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void completeWhoseAnswerCannotBeReadIsRecognisedAsDoneWhenTheObjectIsThere() {
+        // Given: the store completes the upload, then its answer arrives cut off (a 200 with half an XML document)
+        String prefix = newPrefix();
+        byte[] content = bytes(MIB, 17);
+        try (S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
+            MultipartUpload upload = await(store.beginUpload("garbled.bin", content.length, Map.of()));
+            PartReceipt receipt = await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+            proxy.failNext(FaultyS3Proxy.Target.COMPLETE, 1, FaultyS3Proxy.Fault.GARBLED_RESPONSE);
+
+            // When
+            await(upload.complete(List.of(receipt)));
+
+            // Then: the object was found in place, so the upload was not completed a second time
+            assertThat(proxy.requests(FaultyS3Proxy.Target.COMPLETE)).isEqualTo(1);
+            assertThat(s3.objectBytes(BUCKET, prefix + "/garbled.bin")).isEqualTo(content);
+            assertThat(s3.uploadsInProgress(BUCKET)).noneMatch(u -> u.key().startsWith(prefix));
+        }
+    }
+
+    @Test
+    void completeWhoseAnswerCannotBeReadIsSentAgainWhenTheObjectIsNotThere() {
+        // Given: an unreadable 200 from something in front of the store, which never saw the request
+        String prefix = newPrefix();
+        byte[] content = bytes(MIB, 18);
+        try (S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
+            MultipartUpload upload = await(store.beginUpload("unread.bin", content.length, Map.of()));
+            PartReceipt receipt = await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+            proxy.failNext(FaultyS3Proxy.Target.COMPLETE, 1, FaultyS3Proxy.Fault.GARBLED_ANSWER);
+
+            // When
+            await(upload.complete(List.of(receipt)));
+
+            // Then
+            assertThat(proxy.requests(FaultyS3Proxy.Target.COMPLETE)).isEqualTo(2);
+            assertThat(s3.objectBytes(BUCKET, prefix + "/unread.bin")).isEqualTo(content);
+        }
+    }
+
+    @Test
+    void completeWhoseAnswersCannotBeReadIsUnavailableAndAbortsTheUpload() {
+        // Given
+        String prefix = newPrefix();
+        byte[] content = bytes(MIB, 19);
+        try (S3ObjectStore store = store(prefix, proxy.endpoint(), 2, tuning(2))) {
+            MultipartUpload upload = await(store.beginUpload("unreadable.bin", content.length, Map.of()));
+            PartReceipt receipt = await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+            proxy.failNext(FaultyS3Proxy.Target.COMPLETE, Integer.MAX_VALUE, FaultyS3Proxy.Fault.GARBLED_ANSWER);
+
+            // When
+            StoreException failure = failure(upload.complete(List.of(receipt)));
+
+            // Then
+            assertThat(failure.reason()).isEqualTo(Reason.STORE_UNAVAILABLE);
+            assertThat(failure.retriable()).isTrue();
+            assertThat(failure.getMessage()).contains("CompleteMultipartUpload", upload.id(), "could not read",
+                    "gave up after 2 attempts");
+            assertThat(proxy.requests(FaultyS3Proxy.Target.COMPLETE)).isEqualTo(2);
+            assertThat(await(store.stat("unreadable.bin"))).isEmpty();
+            assertThat(s3.uploadsInProgress(BUCKET)).noneMatch(u -> u.key().startsWith(prefix));
+        }
+    }
+
+    @Test
     void copyKeepsBytesAndMetadataForKeysWithSpacesAndUnicode() {
         // Given
         String prefix = newPrefix();
