@@ -14,6 +14,7 @@ import dev.hubmirror.config.StoreConfig;
 import dev.hubmirror.config.TargetConfig;
 import dev.hubmirror.config.TokenConfig;
 import dev.hubmirror.config.TransferConfig;
+import dev.hubmirror.config.VerifyConfig;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.job.ArtifactMirror;
 import dev.hubmirror.job.ArtifactRunner;
@@ -29,6 +30,8 @@ import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.store.StoreSettings;
 import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.transfer.SnapshotMirror;
+import dev.hubmirror.transfer.SnapshotVerifier;
+import dev.hubmirror.transfer.SnapshotVerifiers;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
@@ -51,24 +54,45 @@ public class JobProducers {
 
     private static final Logger LOGGER = Logger.getLogger(JobProducers.class);
 
+    /** The stores of the configured targets, built once: their mirrors and verifiers share them. */
+    @Produces
+    @Singleton
+    TargetStores targetStores(StoreConfig storeConfig, TargetConfig targetConfig, StoreSettings stores) {
+        Map<String, TargetStores.Target> targets = new HashMap<>();
+        targetConfig.targets().forEach((name, target) -> targets.put(name, new TargetStores.Target(
+                ServiceProducers.objectStore(target.url(), "mirror.targets." + name + ".url", stores),
+                target.blobs().orElse(storeConfig.blobs()))));
+        return new TargetStores(targets);
+    }
+
+    void closeTargetStores(@Disposes TargetStores stores) throws Exception {
+        stores.close();
+    }
+
     @Produces
     @Singleton
     SnapshotMirrors snapshotMirrors(SnapshotMirror defaultMirror, HubClient hub, ObjectStore defaultStore,
-            StoreConfig storeConfig, TargetConfig targetConfig, TokenConfig tokenConfig, BufferPool budget,
-            TransferConfig transfer, JobConfig jobs, StoreSettings stores, MeterRegistry registry) {
-        Map<String, TargetMirrors.Target> targets = new HashMap<>();
-        targetConfig.targets().forEach((name, target) -> targets.put(name, new TargetMirrors.Target(
-                ServiceProducers.objectStore(target.url(), "mirror.targets." + name + ".url", stores),
-                target.blobs().orElse(storeConfig.blobs()))));
+            StoreConfig storeConfig, TargetStores targets, TokenConfig tokenConfig, BufferPool budget,
+            TransferConfig transfer, JobConfig jobs, MeterRegistry registry) {
         Map<String, String> tokens = new HashMap<>();
         tokenConfig.tokens().forEach((name, token) -> {
             if (!token.isBlank()) {
                 tokens.put(name, token);
             }
         });
-        LOGGER.infof("jobs configured" + TARGETS + TOKENS, targets.keySet(), tokens.keySet());
-        return new TargetMirrors(defaultMirror, hub, new TargetMirrors.Target(defaultStore, storeConfig.blobs()),
+        LOGGER.infof("jobs configured" + TARGETS + TOKENS, targets.byName().keySet(), tokens.keySet());
+        return new TargetMirrors(defaultMirror, hub, new TargetStores.Target(defaultStore, storeConfig.blobs()),
                 targets, tokens, budget, transfer, ServiceProducers.limits(jobs), registry);
+    }
+
+    /** A verifier per store a job can write to: the default store's and each target's. */
+    @Produces
+    @Singleton
+    SnapshotVerifiers snapshotVerifiers(SnapshotVerifier defaultVerifier, TargetStores targets, VerifyConfig config) {
+        Map<String, SnapshotVerifier> named = new HashMap<>();
+        targets.byName().forEach((name, target) -> named.put(name,
+                new SnapshotVerifier(target.store(), config.concurrency(), config.maxListed())));
+        return new SnapshotVerifiers(defaultVerifier, named);
     }
 
     /** The runner of every kind of job: a new kind of job registers its runner here. */
@@ -76,12 +100,6 @@ public class JobProducers {
     @Singleton
     JobRunners jobRunners(SnapshotMirrors mirrors, ArtifactMirror artifacts) {
         return JobRunners.of(new SnapshotRunner(mirrors), new ArtifactRunner(artifacts));
-    }
-
-    void closeSnapshotMirrors(@Disposes SnapshotMirrors mirrors) throws Exception {
-        if (mirrors instanceof AutoCloseable c) {
-            c.close();
-        }
     }
 
     @Produces

@@ -7,7 +7,6 @@ import static dev.hubmirror.log.LogKeys.TOKEN;
 import dev.hubmirror.config.TransferConfig;
 import dev.hubmirror.hub.HubClient;
 import dev.hubmirror.job.SnapshotMirrors;
-import dev.hubmirror.store.ObjectStore;
 import dev.hubmirror.memory.BufferPool;
 import dev.hubmirror.transfer.SnapshotLimits;
 import dev.hubmirror.transfer.SnapshotMirror;
@@ -20,20 +19,16 @@ import org.jboss.logging.Logger;
 /**
  * {@link SnapshotMirrors} over the default mirror and the configured targets ({@code mirror.targets.<name>.url}) and
  * tokens ({@code mirror.tokens.<name>}): one mirror per (target, token name) pair in use, built on first use, all
- * sharing the Hub client's connection pool and the global memory budget. Closes the target stores it owns.
+ * sharing the Hub client's connection pool and the global memory budget. The target stores are {@link TargetStores}'.
  */
-final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
+final class TargetMirrors implements SnapshotMirrors {
 
     private static final Logger LOGGER = Logger.getLogger(TargetMirrors.class);
 
-    /** The store and blobs setting of one target. */
-    record Target(ObjectStore store, boolean blobs) {
-    }
-
     private final SnapshotMirror defaultMirror;
     private final HubClient hub;
-    private final Target defaultTarget;
-    private final Map<String, Target> targets;
+    private final TargetStores.Target defaultTarget;
+    private final Map<String, TargetStores.Target> targets;
     private final Map<String, String> tokens;
     private final BufferPool budget;
     private final TransferConfig transfer;
@@ -41,13 +36,13 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
     private final SnapshotLimits limits;
     private final Map<String, SnapshotMirror> built = new ConcurrentHashMap<>();
 
-    TargetMirrors(SnapshotMirror defaultMirror, HubClient hub, Target defaultTarget, Map<String, Target> targets,
+    TargetMirrors(SnapshotMirror defaultMirror, HubClient hub, TargetStores.Target defaultTarget, TargetStores targets,
             Map<String, String> tokens, BufferPool budget, TransferConfig transfer, SnapshotLimits limits,
             MeterRegistry registry) {
         this.defaultMirror = defaultMirror;
         this.hub = hub;
         this.defaultTarget = defaultTarget;
-        this.targets = Map.copyOf(targets);
+        this.targets = targets.byName();
         this.tokens = Map.copyOf(tokens);
         this.budget = budget;
         this.transfer = transfer;
@@ -67,7 +62,7 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
 
     private SnapshotMirror build(String target, String tokenName) {
         HubClient client = tokenName == null ? hub : hub.withToken(tokens.get(tokenName));
-        Target t = target == null ? defaultTarget : targets.get(target);
+        TargetStores.Target t = target == null ? defaultTarget : targets.get(target);
         LOGGER.infof("mirror built" + TARGET + TOKEN + STORE, target == null ? "default" : target,
                 tokenName == null ? "default" : tokenName, t.store().url(""));
         return ServiceProducers.mirror(client, t.store(), t.blobs(), budget, transfer, limits, registry);
@@ -81,14 +76,5 @@ final class TargetMirrors implements SnapshotMirrors, AutoCloseable {
     @Override
     public Set<String> tokens() {
         return tokens.keySet();
-    }
-
-    @Override
-    public void close() throws Exception {
-        for (Target target : targets.values()) {
-            if (target.store() instanceof AutoCloseable c) {
-                c.close();
-            }
-        }
     }
 }

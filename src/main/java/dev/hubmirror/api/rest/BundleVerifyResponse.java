@@ -17,6 +17,6 @@ public record BundleVerifyResponse(
         List<VerifyResponse> snapshots,
         List<ArtifactVerifyResponse> images,
         List<ArtifactVerifyResponse> charts,
-        @Schema(description = "Items not checked, and why (a failed job, a snapshot in a named target store)")
+        @Schema(description = "Items not checked, and why (a failed job, a snapshot in a target store no longer configured)")
         List<String> notChecked) {
 }

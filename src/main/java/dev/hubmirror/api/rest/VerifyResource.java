@@ -9,7 +9,7 @@ import dev.hubmirror.job.ArtifactMirror;
 import dev.hubmirror.job.ArtifactSpec;
 import dev.hubmirror.job.BundleManifest;
 import dev.hubmirror.transfer.PathFilter;
-import dev.hubmirror.transfer.SnapshotVerifier;
+import dev.hubmirror.transfer.SnapshotVerifiers;
 import dev.hubmirror.transfer.VerifySpec;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.GET;
@@ -40,12 +40,12 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 @Produces(MediaType.APPLICATION_JSON)
 public class VerifyResource {
 
-    private final SnapshotVerifier verifier;
+    private final SnapshotVerifiers verifiers;
     private final ArtifactMirror artifacts;
     private final BundlesResource bundles;
 
-    public VerifyResource(SnapshotVerifier verifier, ArtifactMirror artifacts, BundlesResource bundles) {
-        this.verifier = verifier;
+    public VerifyResource(SnapshotVerifiers verifiers, ArtifactMirror artifacts, BundlesResource bundles) {
+        this.verifiers = verifiers;
         this.artifacts = artifacts;
         this.bundles = bundles;
     }
@@ -119,8 +119,9 @@ public class VerifyResource {
     @Path("/bundle/{name}")
     @Operation(summary = "Verify everything a bundle lists",
             description = "Reads the bundle's manifest (bundles/<name>.json in the store) and checks each snapshot "
-                    + "that succeeded in the default store (its commit and patterns) and each image and chart in the "
-                    + "target registry (its digest). deep=true re-hashes the snapshot files.")
+                    + "that succeeded in the store it was mirrored to (the default store or its target; its commit "
+                    + "and patterns) and each image and chart in the target registry (its digest). deep=true "
+                    + "re-hashes the snapshot files.")
     @APIResponse(responseCode = "200", description = "The verdict per item")
     @APIResponse(responseCode = "404", description = "No manifest for the bundle (BUNDLE_NOT_FOUND): it is not "
             + "finished, or was never requested", content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
@@ -151,11 +152,11 @@ public class VerifyResource {
                             + (item.reason() == null ? "" : " (" + item.reason() + ")"));
                 } else if (item.kind().equals("image") || item.kind().equals("chart")) {
                     (item.kind().equals("image") ? images : charts).add(verifyArtifact(item.target(), item.digest()));
-                } else if (item.store() != null) {
+                } else if (item.store() != null && !verifiers.targets().contains(item.store())) {
                     notChecked.add(item.kind() + " " + item.subject() + ": in target store '" + item.store()
-                            + "' (verify it with /v1/verify against that store)");
+                            + "', which is no longer configured (mirror.targets." + item.store() + ".url)");
                 } else {
-                    snapshots.add(verifier.verify(new VerifySpec(new RepoRef(HfRepoId.parse(item.subject()),
+                    snapshots.add(verifiers.of(item.store()).verify(new VerifySpec(new RepoRef(HfRepoId.parse(item.subject()),
                             RepoType.parse(item.kind()), item.revision()), Optional.ofNullable(item.commit()),
                             item.include(), item.exclude(), deepCheck)).map(VerifyResponse::of));
                 }
@@ -189,9 +190,11 @@ public class VerifyResource {
             description = "Checks refs/<revision>, trees/<commit>.json and every file the tree lists (that include/"
                     + "exclude select: use the patterns of the mirror) under snapshots/<commit>/: present, with the "
                     + "listed size and the hash recorded when it was verified. deep=true re-reads and re-hashes every "
-                    + "file. Answers 200 with status COMPLETE, INCOMPLETE, UNVERIFIED or NOT_MIRRORED.")
+                    + "file. target names the store a request sent the snapshot to. Answers 200 with status COMPLETE, "
+                    + "INCOMPLETE, UNVERIFIED or NOT_MIRRORED.")
     @APIResponse(responseCode = "200", description = "The verdict and what is missing or wrong")
-    @APIResponse(responseCode = "400", description = "Invalid repo, type, revision, commit or pattern (INVALID_REQUEST)",
+    @APIResponse(responseCode = "400", description = "Invalid repo, type, revision, commit, pattern or target "
+            + "(INVALID_REQUEST)",
             content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
     @APIResponse(responseCode = "502", description = "The store failed (STORE_*)",
             content = @Content(schema = @Schema(implementation = ErrorResponse.class)))
@@ -212,8 +215,10 @@ public class VerifyResource {
             @Parameter(description = "Alias of exclude (huggingface_hub's name)") @QueryParam("ignore_patterns")
             List<String> ignorePatterns,
             @Parameter(description = "Re-read and re-hash every file; default false (stat only)") @QueryParam("deep")
-            String deep) {
-        return verifier.verify(spec(repo, type, revision, commit, either("include", include, "allow_patterns",
+            String deep,
+            @Parameter(description = "A configured target store (mirror.targets.<name>.url), as named in the mirror "
+                    + "request; default: the default store") @QueryParam("target") String target) {
+        return verifiers.of(target).verify(spec(repo, type, revision, commit, either("include", include, "allow_patterns",
                 allowPatterns), either("exclude", exclude, "ignore_patterns", ignorePatterns), deep))
                 .map(VerifyResponse::of);
     }

@@ -172,6 +172,41 @@ class RegistryJobsTest {
     }
 
     @Test
+    void aModelSentToANamedTargetIsVerifiedThereAloneAndAsPartOfItsBundle() {
+        // Given
+        SimRepo repo = hub.sim().model("org/vaulted-model");
+        SimCommit c = repo.commit().lfsFile("weights.bin", 1024 * 1024 + 7, 11).textFile("config.json", "{}");
+        repo.branch("main", c);
+
+        // When
+        JsonPath accepted = submit("{\"models\": [\"org/vaulted-model\"], \"target\": \"vault\", "
+                + "\"bundle\": \"vaulted\"}");
+
+        // Then: the snapshot is in the target's store, not the default one
+        JsonPath job = RestJobs.awaitFinished(accepted.getString("jobs[0].id"));
+        assertThat(job.getString("status")).isEqualTo("SUCCEEDED");
+        Path snapshot = Path.of("models--org--vaulted-model", "snapshots", c.sha());
+        assertThat(RegistryProfile.vault.resolve(snapshot).resolve("weights.bin")).hasSize(1024 * 1024 + 7);
+        assertThat(hub.storeRoot().resolve(snapshot)).doesNotExist();
+
+        // and verify finds it where it went, and says so of the default store
+        given().queryParam("repo", "org/vaulted-model").queryParam("target", "vault").queryParam("deep", "true")
+                .when().get("/v1/verify").then().statusCode(200).body("status", equalTo("COMPLETE"))
+                .body("commit", equalTo(c.sha()));
+        given().queryParam("repo", "org/vaulted-model").when().get("/v1/verify").then().statusCode(200)
+                .body("status", equalTo("NOT_MIRRORED"));
+        given().queryParam("repo", "org/vaulted-model").queryParam("target", "elsewhere").when().get("/v1/verify")
+                .then().statusCode(400).body("error.reason", equalTo("INVALID_REQUEST"))
+                .body("error.message", containsString("unknown target 'elsewhere'"))
+                .body("error.message", containsString("[vault]"));
+
+        // and the bundle's verify checks the snapshot in the target store
+        bundle("vaulted", "SUCCEEDED");
+        given().when().get("/v1/verify/bundle/vaulted").then().statusCode(200).body("status", equalTo("COMPLETE"))
+                .body("snapshots[0].status", equalTo("COMPLETE")).body("notChecked.size()", equalTo(0));
+    }
+
+    @Test
     void aBundleWhoseImageDoesNotExistFailsAndSaysWhy() {
         // When
         JsonPath accepted = submit("{\"images\": [\"" + registries.source.host() + "/apitest/missing/image:v9\"], "
