@@ -33,7 +33,6 @@ import dev.hubmirror.transfer.SnapshotMirror;
 import dev.hubmirror.transfer.SnapshotVerifier;
 import dev.hubmirror.transfer.SnapshotVerifiers;
 import io.quarkus.runtime.StartupEvent;
-import io.vertx.core.Vertx;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Instance;
@@ -115,13 +114,24 @@ public class JobProducers {
     }
 
     /**
-     * Ends bundles: the tracker hears every job this replica finishes and, once all of a bundle's jobs are final in
-     * the desk's view, writes its manifest to the default store and publishes its event (on Kafka's events topic
-     * when Kafka is on).
+     * Ends bundles, once every job of a bundle is final in the desk's view: writes its manifest to the default store
+     * and publishes its event (on Kafka's events topic when Kafka is on). With Kafka the coordinator runs it in each
+     * job's outbox, after syncing the shared job state; without, it hears every job the service finishes.
      */
-    void trackBundles(@Observes StartupEvent event, JobService service, JobDesk desk, ObjectStore store,
-            KafkaConfig kafka, Instance<EventProducer> events, Vertx vertx) {
-        BundleEvents publisher = kafka.enabled() ? events.get() : BundleEvents.NONE;
-        service.also(new BundleTracker(desk::bundle, store, publisher, vertx));
+    @Produces
+    @Singleton
+    BundleTracker bundleTracker(KafkaConfig kafka, Instance<JobDesk> desk, Instance<KafkaJobs> kafkaJobs,
+            ObjectStore store, Instance<EventProducer> events) {
+        if (kafka.enabled()) {
+            return new BundleTracker(name -> desk.get().bundle(name), () -> kafkaJobs.get().store().sync(), store,
+                    events.get());
+        }
+        return BundleTracker.local(name -> desk.get().bundle(name), store, BundleEvents.NONE);
+    }
+
+    void trackBundles(@Observes StartupEvent event, JobService service, KafkaConfig kafka, BundleTracker bundles) {
+        if (!kafka.enabled()) {
+            service.also(bundles);
+        }
     }
 }

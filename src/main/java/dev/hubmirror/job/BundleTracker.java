@@ -3,75 +3,97 @@ package dev.hubmirror.job;
 import dev.hubmirror.log.LogKeys;
 import dev.hubmirror.store.ObjectStore;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.Vertx;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * Ends bundles: when a job of a bundle becomes final here, checks whether every job of that bundle is final (in the
- * view {@code members} gives: this service's jobs, or the shared Kafka job state), and then writes the bundle manifest
- * to the default store ({@code bundles/<name>.json}) and publishes the one {@code bundle.succeeded} or
- * {@code bundle.failed} event. With Kafka, another replica's last job may reach this replica's view a moment later: the
- * check is repeated every {@link #RECHECK_MILLIS} ms for up to {@link #RECHECK_LIMIT} times. Two replicas that finish
- * the last two jobs at once may both end the bundle: the manifest is the same and the event has the same id.
+ * Ends bundles: when a job of a bundle has ended, checks whether every job of that bundle is final in the view
+ * {@code members} gives (this service's jobs, or the shared Kafka job state), and then writes the bundle manifest to
+ * the default store ({@code bundles/<name>.json}) and publishes the one {@code bundle.succeeded} or
+ * {@code bundle.failed} event.
+ *
+ * <p>With Kafka the view is brought up to date ({@code sync}) after the job's outcome was saved and before it is
+ * read, so of two jobs that end at once on two replicas, the one saved last sees both final: no bundle waits for a
+ * job that already ended. {@link JobCoordinator} runs the check inside a job's outbox, after the job's event and
+ * before the event is noted delivered: a replica that dies in between leaves the outcome unannounced, and the
+ * replica that takes the job over announces it again, bundle check included. Ending a bundle twice (two replicas, or
+ * a takeover after the event went out) writes the same manifest and publishes the same event (same id).
  */
 public final class BundleTracker implements JobListener {
 
     private static final Logger LOGGER = Logger.getLogger(BundleTracker.class);
-    static final long RECHECK_MILLIS = 500;
-    static final int RECHECK_LIMIT = 120;
+    private static final Duration RETRY_FIRST = Duration.ofMillis(200);
+    private static final Duration RETRY_MAX = Duration.ofSeconds(5);
+    private static final int ATTEMPTS = 5;
 
     private final Function<String, List<JobSnapshot>> members;
+    private final Supplier<Uni<Void>> sync;
     private final ObjectStore store;
     private final BundleEvents events;
-    private final Vertx vertx;
-    /** Bundles being checked, by name: one check loop per bundle at a time. */
-    private final Set<String> checking = ConcurrentHashMap.newKeySet();
-    /** The request whose bundle was last ended, by bundle name (so it is ended once per request here). */
+    /** The request whose bundle was last ended (or is being ended) here, by bundle name: once per request here. */
     private final Map<String, String> ended = new ConcurrentHashMap<>();
 
-    public BundleTracker(Function<String, List<JobSnapshot>> members, ObjectStore store, BundleEvents events,
-            Vertx vertx) {
+    /**
+     * @param members the jobs of a bundle's latest request, by bundle name
+     * @param sync    brings the view {@code members} reads up to date with every write acknowledged before the call
+     */
+    public BundleTracker(Function<String, List<JobSnapshot>> members, Supplier<Uni<Void>> sync, ObjectStore store,
+            BundleEvents events) {
         this.members = members;
+        this.sync = sync;
         this.store = store;
         this.events = events;
-        this.vertx = vertx;
     }
 
+    /** A tracker over a job service alone (Kafka off), whose view is always up to date. */
+    public static BundleTracker local(Function<String, List<JobSnapshot>> members, ObjectStore store,
+            BundleEvents events) {
+        return new BundleTracker(members, () -> Uni.createFrom().voidItem(), store, events);
+    }
+
+    /** As a listener of the job service (Kafka off): checks the bundle of every job that finished here. */
     @Override
     public void finished(Job job) {
-        String bundle = job.origin().bundle();
-        if (bundle != null && checking.add(bundle)) {
-            check(bundle, job.origin().requestId(), 0);
-        }
+        jobEnded(job.snapshot()).subscribe().with(ok -> { }, e -> LOGGER.warnf("bundle could not be ended"
+                + LogKeys.BUNDLE + LogKeys.ERROR, job.origin().bundle(), e.getMessage()));
     }
 
-    private void check(String bundle, String requestId, int attempt) {
-        List<JobSnapshot> jobs = members.apply(bundle);
-        BundleManifest manifest = jobs.isEmpty() ? null : BundleManifest.of(bundle, jobs);
-        boolean ours = manifest != null && java.util.Objects.equals(manifest.requestId(), requestId);
-        if (ours && manifest.done()) {
-            if (requestId != null && requestId.equals(ended.put(bundle, requestId))) {
-                checking.remove(bundle);
-                return;
+    /**
+     * Ends the bundle of {@code job}, which has ended, when every job of the bundle is final; completes at once for a
+     * job of no bundle, a bundle with jobs still to end (the last of them ends it) or one a newer request took over.
+     * Fails when the manifest or the event could not be written after a few attempts, so that the caller can try
+     * again.
+     */
+    public Uni<Void> jobEnded(JobSnapshot job) {
+        String bundle = job.origin().bundle();
+        if (bundle == null) {
+            return Uni.createFrom().voidItem();
+        }
+        String requestId = job.origin().requestId();
+        return Uni.createFrom().<Void>deferred(sync::get).chain(() -> {
+            List<JobSnapshot> jobs = members.apply(bundle);
+            BundleManifest manifest = jobs.isEmpty() ? null : BundleManifest.of(bundle, jobs);
+            if (manifest == null || !Objects.equals(manifest.requestId(), requestId) || !manifest.done()) {
+                return Uni.createFrom().voidItem();
             }
-            end(manifest).subscribe().with(ok -> checking.remove(bundle), e -> {
-                checking.remove(bundle);
-                LOGGER.warnf("bundle could not be ended" + LogKeys.BUNDLE + LogKeys.ERROR, bundle, e.getMessage());
+            // two jobs that end here at once may both find the bundle done: the first claims it; a claim whose end
+            // failed is given up, so that the next attempt ends the bundle
+            if (requestId != null && requestId.equals(ended.put(bundle, requestId))) {
+                return Uni.createFrom().voidItem();
+            }
+            return end(manifest).onFailure().invoke(() -> {
+                if (requestId != null) {
+                    ended.remove(bundle, requestId);
+                }
             });
-            return;
-        }
-        if (!ours || attempt >= RECHECK_LIMIT) {
-            // a newer request took the name, or this replica's view never completed: another replica ends it
-            checking.remove(bundle);
-            return;
-        }
-        vertx.setTimer(RECHECK_MILLIS, id -> check(bundle, requestId, attempt + 1));
+        }).onFailure().retry().withBackOff(RETRY_FIRST, RETRY_MAX).atMost(ATTEMPTS - 1);
     }
 
     /** Writes the manifest, then publishes the event (the manifest is there when the event is read). */

@@ -63,6 +63,7 @@ public final class JobCoordinator implements JobListener {
     private final JobService service;
     private final JobStateStore store;
     private final JobEvents events;
+    private final Function<JobSnapshot, Uni<Void>> ended;
     private final String instance;
     private final Duration progressInterval;
     private final Duration retention;
@@ -86,9 +87,20 @@ public final class JobCoordinator implements JobListener {
 
     public JobCoordinator(JobService service, JobStateStore store, JobEvents events, String instance,
             Duration progressInterval, Duration retention, Vertx vertx) {
+        this(service, store, events, job -> Uni.createFrom().voidItem(), instance, progressInterval, retention, vertx);
+    }
+
+    /**
+     * @param ended what else a job's end sets off, inside its outbox: after its event, before the event is noted
+     *              delivered, so that it happens again when the outcome is announced again ({@link BundleTracker#jobEnded})
+     */
+    public JobCoordinator(JobService service, JobStateStore store, JobEvents events,
+            Function<JobSnapshot, Uni<Void>> ended, String instance, Duration progressInterval, Duration retention,
+            Vertx vertx) {
         this.service = service;
         this.store = store;
         this.events = events;
+        this.ended = ended;
         this.instance = instance;
         this.progressInterval = progressInterval;
         this.retention = retention;
@@ -396,11 +408,12 @@ public final class JobCoordinator implements JobListener {
         return write(record.id(), () -> announce(finished));
     }
 
-    /** The outbox: save the outcome, publish its event, note the event as delivered. */
+    /** The outbox: save the outcome, publish its event, end what the job's end ends, note the event as delivered. */
     private Uni<Void> announce(JobRecord record) {
         JobEventType type = JobEventType.of(record.job().status());
         return store.save(record)
                 .chain(() -> events.publish(type, record))
+                .chain(() -> ended.apply(record.job()))
                 .chain(() -> store.save(record.announced(type)))
                 .invoke(() -> LOGGER.infof("job announced" + JOB + EVENT + REQUEST, record.id(), type,
                         record.job().origin().requestId()));

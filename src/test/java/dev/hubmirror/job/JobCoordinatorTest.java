@@ -12,9 +12,17 @@ import io.smallrye.config.SmallRyeConfigBuilder;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.helpers.test.UniAssertSubscriber;
 import io.vertx.core.Vertx;
+import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.fs.FilesystemObjectStore;
+import dev.hubmirror.testing.Poll;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
@@ -331,9 +339,108 @@ class JobCoordinatorTest {
         });
     }
 
+    @Test
+    void aBundleEndsInTheOutboxOfItsLastJobOnceEveryJobIsFinal() throws Exception {
+        // Given two jobs of one bundle running here
+        Bundles bundles = new Bundles();
+        JobCoordinator coordinator = coordinator(service(2), bundles.tracker);
+        coordinator.shardsAssigned(List.of(0));
+        JobOrder first = bundled("req-20", 0, "org/a", 0, "b-20", 2);
+        JobOrder second = bundled("req-20", 1, "org/b", 0, "b-20", 2);
+        await(coordinator.admit(first));
+        await(coordinator.admit(second));
+
+        // When the first ends
+        mirror.run("org/a").succeed("c0ffee", 1, 10);
+        Poll.until(() -> store.find(first.id()).filter(r -> !r.unannounced()), Duration.ofSeconds(5), "first announced",
+                () -> "");
+
+        // Then the bundle is not over
+        assertThat(bundles.published).isEmpty();
+
+        // When the second ends
+        mirror.run("org/b").succeed("beef00", 1, 20);
+        Poll.until(() -> store.find(second.id()).filter(r -> !r.unannounced()), Duration.ofSeconds(5),
+                "second announced", () -> "");
+
+        // Then one bundle event, sent before the last job's event was noted delivered, and the manifest is stored
+        assertThat(bundles.published).singleElement().satisfies(m -> {
+            assertThat(m.bundle()).isEqualTo("b-20");
+            assertThat(m.status()).isEqualTo("SUCCEEDED");
+            assertThat(m.items()).hasSize(2);
+        });
+        assertThat(bundles.unannouncedWhenPublished).containsEntry(first.id(), false).containsEntry(second.id(), true);
+        assertThat(bundles.manifest("b-20")).contains("c0ffee", "beef00");
+    }
+
+    @Test
+    void aBundleWhoseLastJobsReplicaDiedBeforeItsEventIsEndedByTheReplicaThatAnnouncesTheOutcome() throws Exception {
+        // Given a bundle of two finished jobs: the replica that ran the last one died after saving its outcome, before
+        // its event and the bundle's went out
+        Bundles bundles = new Bundles();
+        JobCoordinator coordinator = coordinator(service(2), bundles.tracker);
+        JobOrder first = bundled("req-21", 0, "org/a", 3, "b-21", 2);
+        JobOrder last = bundled("req-21", 1, "org/b", 3, "b-21", 2);
+        Instant now = Instant.now();
+        await(store.save(new JobRecord(JobSnapshot.queued(first).finish(JobStatus.SUCCEEDED, null, now), null, 3,
+                "dead-replica", true, JobEventType.SUCCEEDED)));
+        await(store.save(new JobRecord(JobSnapshot.queued(last).finish(JobStatus.FAILED,
+                new JobError(Reason.GATED_REPO, "gated"), now), null, 3, "dead-replica", true, JobEventType.ACCEPTED)));
+
+        // When this replica takes the shard over
+        coordinator.shardsAssigned(List.of(3));
+
+        // Then the last job's event goes out, then the bundle's, once
+        Poll.until(() -> store.find(last.id()).filter(r -> !r.unannounced()), Duration.ofSeconds(5), "last announced",
+                () -> "");
+        assertThat(events.types()).containsExactly(JobEventType.FAILED);
+        assertThat(bundles.published).singleElement().satisfies(m -> {
+            assertThat(m.bundle()).isEqualTo("b-21");
+            assertThat(m.status()).isEqualTo("FAILED");
+            assertThat(m.requestId()).isEqualTo("req-21");
+        });
+        assertThat(bundles.manifest("b-21")).contains("GATED_REPO");
+        assertThat(mirror.runs()).isEmpty();
+    }
+
+    /** A bundle tracker over the test's job-state store, into a directory store, with its events recorded. */
+    private final class Bundles implements BundleEvents {
+        final List<BundleManifest> published = new CopyOnWriteArrayList<>();
+        final Map<String, Boolean> unannouncedWhenPublished = new ConcurrentHashMap<>();
+        final Path root;
+        final FilesystemObjectStore objects;
+        final BundleTracker tracker;
+
+        Bundles() throws IOException {
+            root = Files.createTempDirectory("bundles-");
+            objects = new FilesystemObjectStore(StoreLocation.parse(root.toString()), vertx);
+            tracker = new BundleTracker(name -> JobService.latestOfBundle(store.all().stream().map(JobRecord::job)
+                    .toList(), name), store::sync, objects, this);
+        }
+
+        @Override
+        public Uni<Void> publish(BundleManifest manifest) {
+            published.add(manifest);
+            manifest.items().forEach(i -> store.find(i.jobId())
+                    .ifPresent(r -> unannouncedWhenPublished.put(i.jobId(), r.unannounced())));
+            return Uni.createFrom().voidItem();
+        }
+
+        String manifest(String name) throws IOException {
+            return Files.readString(root.resolve(BundleManifest.key(name)));
+        }
+    }
+
     private JobCoordinator coordinator(JobService service) {
         JobCoordinator coordinator = new JobCoordinator(service, store, events, "me", Duration.ofHours(1),
                 Duration.ofDays(1), vertx);
+        coordinator.start();
+        return coordinator;
+    }
+
+    private JobCoordinator coordinator(JobService service, BundleTracker bundles) {
+        JobCoordinator coordinator = new JobCoordinator(service, store, events, bundles::jobEnded, "me",
+                Duration.ofHours(1), Duration.ofDays(1), vertx);
         coordinator.start();
         return coordinator;
     }
@@ -352,6 +459,11 @@ class JobCoordinatorTest {
     private static JobOrder order(String requestId, int index, String repo, int shard) {
         return new JobOrder(JobCoordinator.jobId(requestId, index), SnapshotWork.of(RepoRef.model(repo, "main")), null,
                 null, new JobOrigin(requestId, "team"), Instant.now(), null, shard);
+    }
+
+    private static JobOrder bundled(String requestId, int index, String repo, int shard, String bundle, int size) {
+        return new JobOrder(JobCoordinator.jobId(requestId, index), SnapshotWork.of(RepoRef.model(repo, "main")), null,
+                null, new JobOrigin(requestId, "team", bundle, size), Instant.now(), null, shard);
     }
 
     private static <T> T await(Uni<T> uni) {

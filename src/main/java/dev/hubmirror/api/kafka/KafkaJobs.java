@@ -9,6 +9,7 @@ import static dev.hubmirror.log.LogKeys.STATE;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hubmirror.config.JobConfig;
 import dev.hubmirror.config.KafkaConfig;
+import dev.hubmirror.job.BundleTracker;
 import dev.hubmirror.job.JobCoordinator;
 import dev.hubmirror.job.JobService;
 import io.quarkus.runtime.ShutdownEvent;
@@ -42,6 +43,7 @@ public class KafkaJobs {
     private final JobConfig jobConfig;
     private final JobService service;
     private final EventProducer events;
+    private final BundleTracker bundles;
     private final ObjectMapper json;
     private final Vertx vertx;
     private final Map<String, Object> kafka;
@@ -51,11 +53,13 @@ public class KafkaJobs {
 
     @Inject
     public KafkaJobs(KafkaConfig config, JobConfig jobConfig, JobService service, EventProducer events,
-            ObjectMapper json, Vertx vertx, @Identifier("default-kafka-broker") Map<String, Object> kafka) {
+            BundleTracker bundles, ObjectMapper json, Vertx vertx,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka) {
         this.config = config;
         this.jobConfig = jobConfig;
         this.service = service;
         this.events = events;
+        this.bundles = bundles;
         this.json = json;
         this.vertx = vertx;
         this.kafka = kafka;
@@ -93,8 +97,8 @@ public class KafkaJobs {
             store = new KafkaJobStateStore(kafka, config.topics().jobState(), instance, json,
                     Infrastructure.getDefaultWorkerPool());
             store.start();
-            coordinator = new JobCoordinator(service, store, events, instance, config.progressInterval(),
-                    jobConfig.retention(), vertx);
+            coordinator = new JobCoordinator(service, store, events, bundles::jobEnded, instance,
+                    config.progressInterval(), jobConfig.retention(), vertx);
             coordinator.start();
             LOGGER.infof("kafka jobs started" + INSTANCE + REQUESTS + EVENTS + JOBS + STATE, instance,
                     config.topics().requests(), config.topics().events(), config.topics().jobs(),
