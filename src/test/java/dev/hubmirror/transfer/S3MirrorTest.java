@@ -109,6 +109,29 @@ class S3MirrorTest extends MirrorScenarios {
     }
 
     @Test
+    void aCompletionWhoseAnswerIsCutShortIsFoundDoneAndTheFileIsNotSentAgain() {
+        // Given: a two-part file; the store completes it, then its answer arrives cut off midway (as eight 5 GiB
+        // completions at once did from s3proxy on a busy disk)
+        SimRepo repo = sim.model("org/s3-garbled-complete");
+        SimCommit c = repo.commit().lfsFile("w.bin", PART + 100, 191);
+        repo.branch("main", c);
+        proxy.reset();
+        proxy.failNext(FaultyS3Proxy.Target.COMPLETE, 1, FaultyS3Proxy.Fault.GARBLED_RESPONSE);
+
+        // When
+        MirrorOutcome outcome = mirrorInto(faultyStore, "org/s3-garbled-complete");
+
+        // Then: the object in place with the file's size and hash is taken as completed: no part and no completion
+        // is sent again, and the snapshot is published
+        assertThat(outcome.files()).isEqualTo(1);
+        assertThat(proxy.partRequests()).isEqualTo(2);
+        assertThat(proxy.requests(FaultyS3Proxy.Target.COMPLETE)).isEqualTo(1);
+        assertThat(s3.objectBytes(BUCKET, "faulty/models--org--s3-garbled-complete/snapshots/" + c.sha() + "/w.bin"))
+                .isEqualTo(c.file("w.bin").content());
+        assertThat(openUploads()).isZero();
+    }
+
+    @Test
     void aStoreThatStopsAnsweringPartsFailsTheJobWithStoreUnavailableAndAbortsTheUpload() {
         // Given: every part request has its connection dropped (creates and aborts still reach the store)
         SimRepo repo = sim.model("org/s3-gone");

@@ -12,8 +12,10 @@ import dev.hubmirror.store.Part;
 import dev.hubmirror.store.PartReceipt;
 import dev.hubmirror.store.StoreException;
 import dev.hubmirror.store.StoreLimits;
+import dev.hubmirror.store.StoreMetadata;
 import io.smallrye.mutiny.Uni;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,12 +36,16 @@ final class S3MultipartUpload extends CheckedMultipartUpload {
     private final S3ObjectStore store;
     private final String fullKey;
     private final String uploadId;
+    private final Map<String, String> metadata;
 
-    S3MultipartUpload(S3ObjectStore store, String key, String fullKey, String uploadId, long size) {
+    /** @param metadata the object's metadata as the upload was begun with, normalised ({@link StoreMetadata}) */
+    S3MultipartUpload(S3ObjectStore store, String key, String fullKey, String uploadId, long size,
+            Map<String, String> metadata) {
         super(key, size, StoreLimits.S3);
         this.store = store;
         this.fullKey = fullKey;
         this.uploadId = uploadId;
+        this.metadata = metadata;
         store.started(uploadId);
     }
 
@@ -106,11 +112,15 @@ final class S3MultipartUpload extends CheckedMultipartUpload {
                 .replaceWithVoid();
     }
 
-    /** Succeeds when the object is in place with the upload's size, else fails with {@code answer}. */
+    /**
+     * Succeeds when the object is in place with the upload's size and metadata (which names the file's hash), else
+     * fails with {@code answer}: an object left under the key by an earlier run is not taken for this upload's.
+     */
     private CompletableFuture<CompleteMultipartUploadResponse> completedEarlier(Throwable answer) {
         return store.client().headObject(b -> b.bucket(store.bucket()).key(fullKey))
                 .handle((head, failure) -> {
-                    if (failure == null && head.contentLength() == size()) {
+                    if (failure == null && head.contentLength() == size()
+                            && StoreMetadata.normalise(head.metadata()).equals(metadata)) {
                         return (CompleteMultipartUploadResponse) null;
                     }
                     throw new CompletionException(answer);

@@ -20,6 +20,7 @@ import dev.hubmirror.store.StoreException;
 import dev.hubmirror.store.StoreKeys;
 import dev.hubmirror.store.StoreLimits;
 import dev.hubmirror.store.StoreLocation;
+import dev.hubmirror.store.StoreMetadata;
 import dev.hubmirror.store.StoreObserver;
 import dev.hubmirror.store.StoreSettings;
 import dev.hubmirror.store.StoredObject;
@@ -231,7 +232,7 @@ public final class S3ObjectStore extends AbstractObjectStore implements AutoClos
                 .map(created -> {
                     LOGGER.debugf("multipart upload started" + STORE + KEY + UPLOAD_ID, "s3", fullKey,
                             created.uploadId());
-                    return new S3MultipartUpload(this, key, fullKey, created.uploadId(), size);
+                    return new S3MultipartUpload(this, key, fullKey, created.uploadId(), size, metadata);
                 });
     }
 
@@ -329,7 +330,8 @@ public final class S3ObjectStore extends AbstractObjectStore implements AutoClos
         return send(create, () -> client.createMultipartUpload(b -> b.bucket(bucket()).key(target)
                 .metadata(sourceHead.metadata()).contentType(sourceHead.contentType())))
                 .chain(created -> {
-                    S3MultipartUpload upload = new S3MultipartUpload(this, targetKey, target, created.uploadId(), size);
+                    S3MultipartUpload upload = new S3MultipartUpload(this, targetKey, target, created.uploadId(), size,
+                            StoreMetadata.normalise(sourceHead.metadata()));
                     LOGGER.debugf("multipart copy started" + STORE + KEY + UPLOAD_ID + PARTS, "s3", targetKey,
                             created.uploadId(), parts);
                     return Multi.createFrom().range(1, parts + 1)

@@ -318,6 +318,29 @@ class S3ObjectStoreTest extends ObjectStoreContract {
     }
 
     @Test
+    void completeWhoseAnswerCannotBeReadDoesNotTakeAnEarlierObjectOfTheSameSizeForItsOwn() {
+        // Given an object of the same size left under the key by an earlier run, with another file hash
+        String prefix = newPrefix();
+        byte[] earlier = bytes(MIB, 20);
+        byte[] content = bytes(MIB, 21);
+        try (S3ObjectStore store = store(prefix, proxy.endpoint(), 3, tuning(3))) {
+            await(store.put("same-size.bin", ByteBuffer.wrap(earlier), Map.of("sha256", "e0")));
+            MultipartUpload upload = await(store.beginUpload("same-size.bin", content.length, Map.of("sha256", "c0")));
+            PartReceipt receipt = await(upload.uploadPart(new Part(1, 0, ByteBuffer.wrap(content))));
+            proxy.failNext(FaultyS3Proxy.Target.COMPLETE, 1, FaultyS3Proxy.Fault.GARBLED_ANSWER);
+
+            // When
+            await(upload.complete(List.of(receipt)));
+
+            // Then the complete was sent again, and the key holds this upload's bytes and metadata
+            assertThat(proxy.requests(FaultyS3Proxy.Target.COMPLETE)).isEqualTo(2);
+            assertThat(s3.objectBytes(BUCKET, prefix + "/same-size.bin")).isEqualTo(content);
+            assertThat(await(store.stat("same-size.bin"))).get().satisfies(o -> assertThat(o.metadata())
+                    .containsEntry("sha256", "c0"));
+        }
+    }
+
+    @Test
     void completeWhoseAnswersCannotBeReadIsUnavailableAndAbortsTheUpload() {
         // Given
         String prefix = newPrefix();
