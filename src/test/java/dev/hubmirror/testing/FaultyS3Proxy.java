@@ -1,5 +1,6 @@
 package dev.hubmirror.testing;
 
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
@@ -22,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A reverse proxy on a free loopback port in front of an S3 server (usually {@link S3ProxyServer}) that can be
@@ -89,6 +92,7 @@ public final class FaultyS3Proxy implements AutoCloseable {
     private final Map<Target, Integer> counts = new EnumMap<>(Target.class);
     private final List<HttpServerRequest> held = new ArrayList<>();
     private int holdFromPart;
+    private final AtomicInteger forwarding = new AtomicInteger();
 
     private FaultyS3Proxy(Vertx vertx, HttpServer server, HttpClient client, SocketAddress target) {
         this.vertx = vertx;
@@ -156,6 +160,11 @@ public final class FaultyS3Proxy implements AutoCloseable {
             throw new IllegalArgumentException("fromPart must be >= 1, was " + fromPart);
         }
         holdFromPart = fromPart;
+    }
+
+    /** How many forwarded requests have not been answered to their client yet (held ones are not counted). */
+    public int forwarding() {
+        return forwarding.get();
     }
 
     /** How many part requests are held right now. */
@@ -272,6 +281,15 @@ public final class FaultyS3Proxy implements AutoCloseable {
     /** Forwards a request and relays the answer, or drops or garbles it after the server has answered. */
     private void forward(HttpServerRequest request, Fault afterAnswer) {
         request.pause();
+        forwarding.incrementAndGet();
+        AtomicBoolean settled = new AtomicBoolean();
+        Handler<Void> settle = v -> {
+            if (settled.compareAndSet(false, true)) {
+                forwarding.decrementAndGet();
+            }
+        };
+        request.response().endHandler(settle);
+        request.response().closeHandler(settle);
         RequestOptions options = new RequestOptions()
                 .setServer(target)
                 .setMethod(request.method())
@@ -282,6 +300,9 @@ public final class FaultyS3Proxy implements AutoCloseable {
                 return;
             }
             var outbound = opened.result();
+            // a client that dies mid-request (a killed service) leaves the server a cut request at once, as a direct
+            // connection would, not one that waits for the rest of its body until the server's idle timeout
+            request.connection().closeHandler(closed -> outbound.reset());
             outbound.authority(request.authority());
             request.headers().forEach(h -> {
                 if (!HOP_BY_HOP.contains(h.getKey().toLowerCase(Locale.ROOT))) {

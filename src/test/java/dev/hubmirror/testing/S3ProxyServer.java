@@ -291,27 +291,41 @@ public final class S3ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Runs a read-only inspection request, sent again (up to 5 times) when s3proxy answers 5xx: its filesystem backend
-     * now and then answers 500 to a listing while a process that was just killed left a request half-done. The
-     * code under test gets no such help; only the test's own looks at the bucket do.
+     * Runs a read-only inspection request, sent again (up to 10 times, over about 10 s) when s3proxy answers 5xx: its
+     * filesystem backend now and then answers 500 to a listing while a process that was just killed left a request
+     * half-done. The code under test gets no such help; only the test's own looks at the bucket do.
      */
-    private static <T> T inspect(java.util.function.Supplier<java.util.concurrent.CompletableFuture<T>> request) {
+    private <T> T inspect(java.util.function.Supplier<java.util.concurrent.CompletableFuture<T>> request) {
         for (int attempt = 1;; attempt++) {
             try {
                 return request.get().join();
             } catch (java.util.concurrent.CompletionException e) {
                 boolean serverError = e.getCause() instanceof software.amazon.awssdk.services.s3.model.S3Exception s
                         && s.statusCode() >= 500;
-                if (!serverError || attempt == 5) {
+                if (!serverError) {
                     throw e;
                 }
+                if (attempt == 10) {
+                    throw new IllegalStateException("s3proxy answered 5xx to a test's inspection 10 times; the end of its"
+                            + " log:\n" + logTail(60), e);
+                }
                 try {
-                    Thread.sleep(200L * attempt);
+                    Thread.sleep(Math.min(200L * attempt, 1500L));
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     throw e;
                 }
             }
+        }
+    }
+
+    /** The last {@code lines} lines of s3proxy's output (for a failure's message). */
+    private String logTail(int lines) {
+        try {
+            List<String> all = Files.readAllLines(logFile, StandardCharsets.UTF_8);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException | UncheckedIOException e) {
+            return "(log not readable: " + e.getMessage() + ")";
         }
     }
 
