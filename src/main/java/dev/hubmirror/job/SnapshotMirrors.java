@@ -4,6 +4,7 @@ import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
 import dev.hubmirror.transfer.SnapshotMirror;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * The {@link SnapshotMirror} for a job: into the default store or a configured target store, with the default Hub
@@ -29,13 +30,18 @@ public interface SnapshotMirrors {
     /** Checks that the names are configured ({@code null} is always fine). */
     default void check(String target, String tokenName) {
         if (target != null && !targets().contains(target)) {
-            throw new MirrorException(Reason.INVALID_REQUEST, "unknown target '" + printable(target)
-                    + "': use one of " + targets() + " (mirror.targets.<name>.url) or leave it out for the default store");
+            throw unknownTarget(target, targets());
         }
         if (tokenName != null && !tokens().contains(tokenName)) {
             throw new MirrorException(Reason.INVALID_REQUEST, "unknown token name '" + printable(tokenName)
                     + "': use one of " + tokens() + " (mirror.tokens.<name>) or leave it out for the default token");
         }
+    }
+
+    /** The refusal of a target name that is not configured, naming those that are. */
+    static MirrorException unknownTarget(String target, Set<String> targets) {
+        return new MirrorException(Reason.INVALID_REQUEST, "unknown target '" + printable(target) + "': use one of "
+                + new TreeSet<>(targets) + " (mirror.targets.<name>.url) or leave it out for the default store");
     }
 
     /** One mirror for everything: no named targets or tokens. */

@@ -1,11 +1,11 @@
-package dev.hubmirror.transfer;
+package dev.hubmirror.job;
 
 import dev.hubmirror.failure.MirrorException;
 import dev.hubmirror.failure.Reason;
+import dev.hubmirror.transfer.SnapshotVerifier;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * A {@link SnapshotVerifier} per store a job can write to: the default store and each configured target
@@ -32,10 +32,7 @@ public final class SnapshotVerifiers {
         }
         SnapshotVerifier verifier = named.get(target.trim());
         if (verifier == null) {
-            String shown = target.length() > 80 ? target.substring(0, 80) + "..." : target;
-            throw new MirrorException(Reason.INVALID_REQUEST, "unknown target '" + shown.replaceAll("\\p{Cntrl}", "?")
-                    + "': use one of " + new TreeSet<>(named.keySet())
-                    + " (mirror.targets.<name>.url) or leave it out for the default store");
+            throw SnapshotMirrors.unknownTarget(target, named.keySet());
         }
         return verifier;
     }
