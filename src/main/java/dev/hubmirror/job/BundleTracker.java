@@ -4,7 +4,6 @@ import dev.hubmirror.log.LogKeys;
 import dev.hubmirror.store.ObjectStore;
 import io.smallrye.mutiny.Uni;
 import java.nio.ByteBuffer;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,9 +28,6 @@ import org.jboss.logging.Logger;
 public final class BundleTracker implements JobListener {
 
     private static final Logger LOGGER = Logger.getLogger(BundleTracker.class);
-    private static final Duration RETRY_FIRST = Duration.ofMillis(200);
-    private static final Duration RETRY_MAX = Duration.ofSeconds(5);
-    private static final int ATTEMPTS = 5;
 
     private final Function<String, List<JobSnapshot>> members;
     private final Supplier<Uni<Void>> sync;
@@ -68,8 +64,8 @@ public final class BundleTracker implements JobListener {
     /**
      * Ends the bundle of {@code job}, which has ended, when every job of the bundle is final; completes at once for a
      * job of no bundle, a bundle with jobs still to end (the last of them ends it) or one a newer request took over.
-     * Fails when the manifest or the event could not be written after a few attempts, so that the caller can try
-     * again.
+     * Fails when the manifest or the event could not be written: the coordinator's outbox then tries the job's
+     * announcement again (Kafka on); the job service's listener logs it (Kafka off).
      */
     public Uni<Void> jobEnded(JobSnapshot job) {
         String bundle = job.origin().bundle();
@@ -93,7 +89,7 @@ public final class BundleTracker implements JobListener {
                     ended.remove(bundle, requestId);
                 }
             });
-        }).onFailure().retry().withBackOff(RETRY_FIRST, RETRY_MAX).atMost(ATTEMPTS - 1);
+        });
     }
 
     /** Writes the manifest, then publishes the event (the manifest is there when the event is read). */
